@@ -1,0 +1,83 @@
+// Background service worker: owns per-tab state, creates the offscreen inference document, and
+// keeps the session log. Holds nothing that matters only in memory: MV3 may stop it at any time.
+import { browser } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import { listen, send, sendToTab } from '@/utils/messaging';
+import { resultsItem, RESULTS_PER_TAB, tabStateItem, type LoggedResult } from '@/utils/storage';
+import type { EngineStatus, FrameResult, TabState } from '@/utils/types';
+
+export default defineBackground(() => {
+  let creating: Promise<void> | null = null;
+
+  /** Create the offscreen document unless it exists; one creation in flight (two would race). */
+  async function ensureOffscreen(): Promise<void> {
+    const existing = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as never] });
+    if (existing.length) return;
+    creating ??= browser.offscreen
+      .createDocument({
+        url: '/offscreen.html',
+        reasons: ['WORKERS' as never],
+        justification: 'Runs on-device face analysis (MediaPipe / onnxruntime-web wasm) for video-call tiles.',
+      })
+      .finally(() => {
+        creating = null;
+      });
+    await creating;
+  }
+
+  async function engineStatus(): Promise<EngineStatus> {
+    return (await send('any-off-status', 'offscreen', {})) ?? { state: 'loading', detail: 'starting the inference document' };
+  }
+
+  // Results arrive at up to ~30/s; batch them into storage once a second.
+  const buffers = new Map<number, LoggedResult[]>();
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  function log(result: FrameResult): void {
+    if (result.tabId === undefined) return;
+    const list = buffers.get(result.tabId) ?? [];
+    list.push({
+      tileId: result.tileId,
+      name: result.name,
+      t: result.mediaTime,
+      at: result.capturedAt,
+      latency: result.doneAt - result.capturedAt,
+      faces: result.faces.map((f) => ({ boxNorm: f.boxNorm, aus: f.aus.map((v) => Math.round(v * 1000) / 1000), smile: f.smile })),
+    });
+    buffers.set(result.tabId, list);
+    flushTimer ??= setTimeout(() => void flush(), 1000);
+  }
+  async function flush(): Promise<void> {
+    flushTimer = null;
+    const pending = [...buffers.entries()];
+    buffers.clear();
+    for (const [tabId, fresh] of pending) {
+      const item = resultsItem(tabId);
+      const all = [...(await item.getValue()), ...fresh];
+      await item.setValue(all.slice(-RESULTS_PER_TAB));
+    }
+  }
+
+  listen('background', {
+    'cs-bg-hello': async (_payload, sender) => {
+      if (sender.tabId === undefined) throw new Error('hello from outside a tab');
+      await ensureOffscreen();
+      return { tabId: sender.tabId, state: await tabStateItem(sender.tabId).getValue(), engine: await engineStatus() };
+    },
+    'ui-bg-get-tab': ({ tabId }) => tabStateItem(tabId).getValue(),
+    'ui-bg-set-tab': async ({ tabId, patch }) => {
+      const item = tabStateItem(tabId);
+      const next: TabState = { ...(await item.getValue()), ...patch };
+      await item.setValue(next);
+      await sendToTab(tabId, 'bg-cs-state', next);
+      return next;
+    },
+    'off-bg-result': (result) => log(result),
+    'off-bg-status': () => undefined,
+  });
+
+  browser.tabs.onRemoved.addListener((tabId) => {
+    void tabStateItem(tabId).removeValue();
+    void resultsItem(tabId).removeValue();
+    buffers.delete(tabId);
+  });
+});

@@ -1,0 +1,300 @@
+// Content script: finds the page's <video> tiles, samples frames, sends them to the inference
+// host and draws the results on each tile. Everything is tied to WXT's `ctx`, so a reloaded or
+// removed extension leaves no listener, timer or element behind.
+import { browser } from 'wxt/browser';
+import { defineContentScript } from 'wxt/utils/define-content-script';
+import type { ContentScriptContext } from 'wxt/utils/content-script-context';
+import { Overlay, type FaceView } from '@/components/overlay';
+import { strongestAus } from '@/models/aus';
+import { FrameGrabber, UnreadableVideoError } from '@/utils/capture';
+import { CAPTURE } from '@/utils/config';
+import { contentRect, placeBox } from '@/utils/geometry';
+import { asEnvelope, type FrameReply } from '@/utils/protocol';
+import { send } from '@/utils/messaging';
+import { MEETING_MATCHES } from '@/utils/sites';
+import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
+
+export default defineContentScript({
+  matches: MEETING_MATCHES,
+  runAt: 'document_idle',
+  main(ctx) {
+    new Controller(ctx).start();
+  },
+});
+
+interface Tile {
+  id: string;
+  video: HTMLVideoElement;
+  grabber: FrameGrabber;
+  inFlight: boolean;
+  status: string | null;
+  faces: FaceResult[];
+  /** `currentSrc` when the video was found unreadable (cross-origin); cleared when it changes. */
+  unreadableSrc: string | null;
+  timer: number | null;
+}
+
+class Controller {
+  private state: TabState = DEFAULT_TAB_STATE;
+  private engine: EngineStatus = { state: 'idle' };
+  private readonly tiles = new Map<HTMLVideoElement, Tile>();
+  private readonly overlay = new Overlay();
+  private nextTileId = 1;
+  private helloInFlight: Promise<void> | null = null;
+  private layoutQueued = false;
+
+  constructor(private readonly ctx: ContentScriptContext) {}
+
+  start(): void {
+    this.overlay.mount();
+    this.ctx.onInvalidated(() => this.overlay.unmount());
+    const onMessage = (msg: unknown) => {
+      const env = asEnvelope(msg, 'content');
+      if (env?.type === 'bg-cs-state') this.applyState(env.payload as TabState);
+      return false;
+    };
+    browser.runtime.onMessage.addListener(onMessage);
+    this.ctx.onInvalidated(() => browser.runtime.onMessage.removeListener(onMessage));
+    this.ctx.addEventListener(window, 'scroll', () => this.queueLayout(), { passive: true, capture: true });
+    this.ctx.addEventListener(window, 'resize', () => this.queueLayout(), { passive: true });
+    this.ctx.addEventListener(document, 'visibilitychange', () => this.rescan());
+    this.ctx.setInterval(() => this.rescan(), CAPTURE.rescanMs);
+    const observer = new MutationObserver(() => this.rescan());
+    observer.observe(document.documentElement, { childList: true, subtree: true });
+    this.ctx.onInvalidated(() => observer.disconnect());
+    void this.hello();
+    this.rescan();
+  }
+
+  /** Ask the background for this tab's state; this also (re)creates the inference host. */
+  private hello(): Promise<void> {
+    this.helloInFlight ??= (async () => {
+      try {
+        const reply = await send('cs-bg-hello', 'background', {});
+        if (reply) {
+          this.engine = reply.engine;
+          this.applyState(reply.state);
+        }
+      } catch {
+        // Service worker restarting: the next tick asks again.
+      } finally {
+        this.helloInFlight = null;
+      }
+    })();
+    return this.helloInFlight;
+  }
+
+  private applyState(state: TabState): void {
+    this.state = state;
+    this.overlay.setVisible(state.overlay);
+    this.rescan();
+  }
+
+  private rescan(): void {
+    if (this.ctx.isInvalid) return;
+    const videos = new Set(document.querySelectorAll('video'));
+    for (const [video, tile] of this.tiles) {
+      if (!videos.has(video) || !video.isConnected) this.dropTile(video, tile);
+    }
+    for (const video of videos) {
+      if (!this.tiles.has(video)) {
+        const tile: Tile = {
+          id: `t${this.nextTileId++}`,
+          video,
+          grabber: new FrameGrabber(),
+          inFlight: false,
+          status: null,
+          faces: [],
+          unreadableSrc: null,
+          timer: null,
+        };
+        this.tiles.set(video, tile);
+      }
+    }
+    for (const tile of this.tiles.values()) this.schedule(tile, 0);
+  }
+
+  private dropTile(video: HTMLVideoElement, tile: Tile): void {
+    if (tile.timer !== null) clearTimeout(tile.timer);
+    this.overlay.remove(tile.id);
+    this.tiles.delete(video);
+  }
+
+  private schedule(tile: Tile, delayMs: number): void {
+    if (tile.timer !== null || !this.state.analysis) return;
+    tile.timer = this.ctx.setTimeout(() => {
+      tile.timer = null;
+      void this.tick(tile);
+    }, delayMs);
+  }
+
+  /** One sampling step for a tile: decide whether to capture, then capture and analyse. */
+  private async tick(tile: Tile): Promise<void> {
+    if (this.ctx.isInvalid || !this.tiles.has(tile.video)) return;
+    if (!this.state.analysis) {
+      this.overlay.remove(tile.id);
+      return;
+    }
+    const interval = 1000 / CAPTURE.fpsPerTile;
+    const video = tile.video;
+    const box = video.getBoundingClientRect();
+    if (document.hidden) {
+      // Timers are throttled in background tabs; visibilitychange restarts sampling.
+      tile.status = 'paused: tab in background';
+      return;
+    }
+    if (box.width < CAPTURE.minTilePx || box.height < CAPTURE.minTilePx) {
+      this.render(tile, null);
+      this.schedule(tile, interval * 4);
+      return;
+    }
+    if (tile.unreadableSrc !== null && tile.unreadableSrc === video.currentSrc) {
+      this.show(tile, "can't read this video (cross-origin)");
+      this.schedule(tile, 2000);
+      return;
+    }
+    tile.unreadableSrc = null;
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0 || video.videoHeight === 0) {
+      this.show(tile, 'waiting for video');
+      this.schedule(tile, interval * 2);
+      return;
+    }
+    if (video.paused || video.ended) {
+      this.show(tile, video.ended ? 'video ended' : 'paused');
+      this.schedule(tile, interval * 2);
+      return;
+    }
+    const engineProblem = this.engineMessage();
+    if (engineProblem) {
+      this.show(tile, engineProblem);
+      void this.refreshEngine();
+      this.schedule(tile, 500);
+      return;
+    }
+    if (tile.inFlight) return; // rescheduled when the reply comes
+    const started = performance.now();
+    tile.inFlight = true;
+    try {
+      await this.analyse(tile);
+    } finally {
+      tile.inFlight = false;
+      this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
+    }
+  }
+
+  private async analyse(tile: Tile): Promise<void> {
+    const video = tile.video;
+    const mediaTime = video.currentTime;
+    const capturedAt = Date.now();
+    let frame;
+    try {
+      frame = await tile.grabber.grab(video, CAPTURE.maxSide, CAPTURE.jpegQuality);
+    } catch (err) {
+      if (err instanceof UnreadableVideoError) {
+        tile.unreadableSrc = video.currentSrc;
+        this.show(tile, "can't read this video (cross-origin)");
+        return;
+      }
+      this.show(tile, 'waiting for video');
+      return;
+    }
+    let reply: FrameReply | undefined;
+    try {
+      reply = await send('cs-off-frame', 'offscreen', {
+        tileId: tile.id,
+        name: tileName(video, tile.id),
+        image: frame.image,
+        width: frame.width,
+        height: frame.height,
+        mediaTime,
+        capturedAt,
+        pageMs: frame.pageMs,
+      });
+    } catch {
+      reply = undefined;
+    }
+    if (!reply) {
+      // The inference document or the service worker is gone: ask for a new one.
+      this.engine = { state: 'loading', detail: 'restarting analysis' };
+      void this.hello();
+      this.show(tile, 'restarting analysis…');
+      return;
+    }
+    if (!reply.ok) {
+      if (reply.reason === 'dropped') return;
+      this.engine = reply.status;
+      this.show(tile, reply.reason === 'error' ? 'analysis error, retrying' : (this.engineMessage() ?? 'starting analysis…'));
+      return;
+    }
+    tile.faces = reply.result.faces;
+    tile.status = tile.faces.length ? null : 'no face';
+    this.render(tile, video);
+  }
+
+  private engineMessage(): string | null {
+    const e = this.engine;
+    switch (e.state) {
+      case 'ready':
+        return null;
+      case 'model-missing':
+        return `model missing: ${e.file}`;
+      case 'error':
+        return 'analysis unavailable: ' + e.message.slice(0, 60);
+      case 'loading':
+        return 'loading models…';
+      case 'idle':
+        return 'starting analysis…';
+    }
+  }
+
+  private async refreshEngine(): Promise<void> {
+    if (this.engine.state === 'model-missing') return; // needs a rebuild, not a retry
+    const status = await send('any-off-status', 'offscreen', {}).catch(() => undefined);
+    if (status) this.engine = status;
+    else await this.hello();
+  }
+
+  private show(tile: Tile, status: string): void {
+    tile.status = status;
+    tile.faces = [];
+    this.render(tile, tile.video);
+  }
+
+  private render(tile: Tile, video: HTMLVideoElement | null): void {
+    if (!video) {
+      this.overlay.render(tile.id, { rect: null, status: null, faces: [] });
+      return;
+    }
+    const r = video.getBoundingClientRect();
+    const box = { x: r.left, y: r.top, w: r.width, h: r.height };
+    const hidden = r.width === 0 || r.height === 0 || getComputedStyle(video).visibility === 'hidden';
+    const picture = contentRect(box, video.videoWidth, video.videoHeight, getComputedStyle(video).objectFit);
+    const faces: FaceView[] = [];
+    for (const f of tile.faces) {
+      const rect = placeBox(f.boxNorm, picture, box);
+      if (!rect) continue;
+      const top = strongestAus({ intensity: f.aus, active: f.active }, 3);
+      faces.push({
+        rect,
+        title: f.smile ? 'Smile' : 'No smile',
+        detail: top.length ? top.map((a) => `${a.au} ${a.value.toFixed(2)}`).join(' · ') : 'no active AU',
+        tone: f.smile ? 'positive' : 'neutral',
+      });
+    }
+    this.overlay.render(tile.id, { rect: hidden ? null : box, status: tile.status, faces });
+  }
+
+  private queueLayout(): void {
+    if (this.layoutQueued) return;
+    this.layoutQueued = true;
+    requestAnimationFrame(() => {
+      this.layoutQueued = false;
+      for (const tile of this.tiles.values()) this.render(tile, tile.video);
+    });
+  }
+}
+
+/** The name a generic page gives a tile (meeting-site adapters will read real names). */
+function tileName(video: HTMLVideoElement, fallback: string): string {
+  return video.getAttribute('aria-label') || video.title || video.id || fallback;
+}

@@ -1,0 +1,98 @@
+/**
+ * MediaPipe Face Landmarker: face boxes, 478 landmarks and 52 blendshapes per face.
+ * Contract: `load(options)` / `run(image)` / `dispose()`. No extension APIs: the caller passes
+ * the URLs of the wasm folder and the model file (both shipped inside the extension).
+ */
+import { FaceLandmarker, FilesetResolver, type FaceLandmarkerResult } from '@mediapipe/tasks-vision';
+import type { Blendshapes } from './aus';
+import type { BoxNorm } from '../utils/types';
+
+export interface FaceLandmarkerOptions {
+  /** URL of the folder holding `vision_wasm_internal.{js,wasm}`. */
+  wasmBase: string;
+  /** URL of `face_landmarker.task`. */
+  modelUrl: string;
+  /** Most faces per image (a meeting-room camera can show several people in one tile). */
+  maxFaces?: number;
+  /** Detector confidence below which a face is ignored. */
+  minDetectionConfidence?: number;
+}
+
+export interface LandmarkedFace {
+  boxNorm: BoxNorm;
+  blendshapes: Blendshapes;
+  /** 4×4 column-major facial transformation matrix (head pose), when available. */
+  matrix?: number[];
+}
+
+/** Raised when the model file is not in the build (the installer could not supply it). */
+export class ModelMissingError extends Error {
+  constructor(readonly file: string) {
+    super(`model file ${file} is missing`);
+  }
+}
+
+export class FaceLandmarkerModel {
+  private constructor(private readonly landmarker: FaceLandmarker) {}
+
+  static async load(options: FaceLandmarkerOptions): Promise<FaceLandmarkerModel> {
+    // Fetch the model ourselves so that a missing file is told apart from any other failure.
+    let res: Response;
+    try {
+      res = await fetch(options.modelUrl);
+    } catch {
+      throw new ModelMissingError(fileName(options.modelUrl));
+    }
+    if (!res.ok) throw new ModelMissingError(fileName(options.modelUrl));
+    const modelAssetBuffer = new Uint8Array(await res.arrayBuffer());
+    const fileset = await FilesetResolver.forVisionTasks(options.wasmBase);
+    const landmarker = await FaceLandmarker.createFromOptions(fileset, {
+      baseOptions: { modelAssetBuffer, delegate: 'CPU' },
+      runningMode: 'IMAGE',
+      numFaces: options.maxFaces ?? 4,
+      minFaceDetectionConfidence: options.minDetectionConfidence ?? 0.5,
+      minFacePresenceConfidence: 0.5,
+      outputFaceBlendshapes: true,
+      outputFacialTransformationMatrixes: true,
+    });
+    return new FaceLandmarkerModel(landmarker);
+  }
+
+  run(image: ImageBitmap | HTMLCanvasElement | OffscreenCanvas | ImageData): LandmarkedFace[] {
+    return toFaces(this.landmarker.detect(image as ImageBitmap));
+  }
+
+  dispose(): void {
+    this.landmarker.close();
+  }
+}
+
+export function toFaces(result: FaceLandmarkerResult): LandmarkedFace[] {
+  return result.faceLandmarks.map((points, i) => {
+    let minX = 1, minY = 1, maxX = 0, maxY = 0;
+    for (const p of points) {
+      if (p.x < minX) minX = p.x;
+      if (p.y < minY) minY = p.y;
+      if (p.x > maxX) maxX = p.x;
+      if (p.y > maxY) maxY = p.y;
+    }
+    const blendshapes: Record<string, number> = {};
+    for (const c of result.faceBlendshapes[i]?.categories ?? []) blendshapes[c.categoryName] = c.score;
+    const matrix = result.facialTransformationMatrixes?.[i]?.data;
+    return {
+      boxNorm: clampBox({ x: minX, y: minY, w: maxX - minX, h: maxY - minY }),
+      blendshapes,
+      ...(matrix ? { matrix: Array.from(matrix) } : {}),
+    };
+  });
+}
+
+function clampBox(b: BoxNorm): BoxNorm {
+  const x = Math.max(0, b.x);
+  const y = Math.max(0, b.y);
+  return { x, y, w: Math.max(0, Math.min(1, b.x + b.w) - x), h: Math.max(0, Math.min(1, b.y + b.h) - y) };
+}
+
+function fileName(url: string): string {
+  return url.split('/').pop() ?? url;
+}

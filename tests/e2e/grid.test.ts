@@ -1,0 +1,111 @@
+/**
+ * The walking skeleton end to end: the built extension in Debian Chromium on a local call page whose
+ * four tiles play the four quadrants of the grid video. Real faces, real inference, real overlay.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchWithExtension, overlayHtml, type Launched } from '../support/browser';
+import { startEgressProxy, type EgressLog } from '../support/egress';
+import { gridTiles, type GridTile } from '../support/grid';
+import { ROOT } from '../support/media';
+import { serveStatic, type StaticServer } from '../support/server';
+import { join } from 'node:path';
+import { dirname } from 'node:path';
+
+interface Logged {
+  tileId: string;
+  name: string;
+  t: number;
+  latency: number;
+  faces: { aus: number[]; smile: boolean }[];
+}
+
+const AU12 = 6; // index in AU_NAMES
+
+describe('grid call in Chromium', () => {
+  let server: StaticServer;
+  let proxy: EgressLog;
+  let browser: Launched;
+  let page: Page;
+  let tiles: GridTile[];
+  let log: Logged[] = [];
+  let badgesAfterMs = Infinity;
+
+  beforeAll(async () => {
+    tiles = await gridTiles();
+    server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
+    proxy = await startEgressProxy(() => [`127.0.0.1:${server.port}`]);
+    browser = await launchWithExtension({ proxyPort: proxy.port });
+    page = await browser.context.newPage();
+    const query = tiles.map((t) => `src=/media/${t.key}.webm&name=${encodeURIComponent(t.name)}`).join('&');
+    const loaded = Date.now();
+    await page.goto(`${server.url}/pages/call.html?loop=0&${query}`);
+    // A badge on every tile, early: poll the overlay while the videos play.
+    while (Date.now() - loaded < 15_000) {
+      const html = await overlayHtml(page);
+      const tilesWithBadge = html.split('class="tile"').slice(1).filter((t) => t.includes('class="badge"')).length;
+      if (tilesWithBadge >= 4) {
+        badgesAfterMs = Date.now() - loaded;
+        break;
+      }
+      await page.waitForTimeout(250);
+    }
+    // Let the whole 12 s timeline play once.
+    await page.waitForFunction(() => [...document.querySelectorAll('video')].every((v) => v.ended), undefined, { timeout: 60_000, polling: 500 });
+    await page.waitForTimeout(1500); // the background flushes its log once a second
+    log = await browser.serviceWorker.evaluate(async () => {
+      const all = await chrome.storage.session.get(null);
+      return Object.entries(all)
+        .filter(([k]) => k.startsWith('results:'))
+        .flatMap(([, v]) => v as unknown[]);
+    }) as Logged[];
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await server?.close();
+  });
+
+  it('draws a badge on every tile within 10 s of opening the page', () => {
+    expect(badgesAfterMs).toBeLessThan(10_000);
+  });
+
+  it('finds exactly one face in every tile', () => {
+    for (const tile of tiles) {
+      const rows = log.filter((r) => r.name === tile.name);
+      expect(rows.length, `${tile.name}: analysed frames`).toBeGreaterThan(20);
+      const oneFace = rows.filter((r) => r.faces.length === 1).length;
+      expect(oneFace / rows.length, `${tile.name}: share of frames with exactly one face`).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('smiles score higher than neutral faces, per person', () => {
+    for (const tile of tiles.filter((t) => t.segments.length)) {
+      const mean = (label: string) => {
+        const values = log
+          .filter((r) => r.name === tile.name && r.faces.length === 1)
+          // Skip 0.3 s around each switch: the frame at a boundary may show either photo.
+          .filter((r) => tile.segments.some((s) => s.label === label && r.t > s.from_s + 0.3 && r.t < s.to_s - 0.3))
+          .map((r) => r.faces[0]!.aus[AU12]!);
+        expect(values.length, `${tile.name}: ${label} frames`).toBeGreaterThan(5);
+        return values.reduce((a, b) => a + b, 0) / values.length;
+      };
+      const happy = mean('happy');
+      const neutral = mean('neutral');
+      console.log(`${tile.name}: mean AU12 happy ${happy.toFixed(3)} vs neutral ${neutral.toFixed(3)}`);
+      // Within a person, not against one absolute threshold: MediaPipe's mouthSmile ranges from
+      // 0.04 to 0.87 on smiles and 0.00 to 0.52 on neutral faces across these photos.
+      expect(happy, `${tile.name}: mean AU12 on happy vs 1.5 × neutral + 0.03`).toBeGreaterThan(1.5 * neutral + 0.03);
+    }
+  });
+
+  it('made no request outside the local test server', () => {
+    expect(proxy.requests.some((r) => r.includes(`127.0.0.1:${server.port}/pages/call.html`)), 'the proxy saw the page load').toBe(true);
+    // The browser process itself (not a page, the service worker or the offscreen document) lists
+    // Google accounts at start-up (IdentityManager, cannot be turned off) and checks for extension
+    // updates: those two endpoints are the browser's, and appear without AffectLens too.
+    const browserOwn = /^(CONNECT accounts\.google\.com:443|CONNECT update\.googleapis\.com:443|POST http:\/\/update\.googleapis\.com\/service\/update2\/json\?)/;
+    expect(proxy.foreign().filter((r) => !browserOwn.test(r))).toEqual([]);
+  });
+});

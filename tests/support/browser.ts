@@ -1,0 +1,89 @@
+/** Debian Chromium with the built extension loaded, driven by playwright-core (no downloaded browser). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { ROOT } from './media';
+
+export const CHROMIUM = process.env.AFFECTLENS_CHROMIUM ?? '/usr/bin/chromium';
+export const EXTENSION_DIR = join(ROOT, '.output', 'chrome-mv3');
+
+export interface Launched {
+  context: BrowserContext;
+  extensionId: string;
+  serviceWorker: Worker;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  extensionDir?: string;
+  /** Send all traffic, loopback included, through this proxy port (egress recording). */
+  proxyPort?: number;
+  headless?: boolean;
+  extraArgs?: string[];
+}
+
+export function chromiumArgs(extensionDir: string, opts: { proxyPort?: number; extraArgs?: string[] } = {}): string[] {
+  return [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-default-apps',
+    '--autoplay-policy=no-user-gesture-required',
+    `--disable-extensions-except=${extensionDir}`,
+    `--load-extension=${extensionDir}`,
+    ...(opts.proxyPort ? [`--proxy-server=http://127.0.0.1:${opts.proxyPort}`, '--proxy-bypass-list=<-loopback>'] : []),
+    ...(opts.extraArgs ?? []),
+  ];
+}
+
+export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Launched> {
+  const extensionDir = opts.extensionDir ?? EXTENSION_DIR;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'affectlens-profile-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: opts.headless ?? true,
+    args: chromiumArgs(extensionDir, opts),
+    viewport: { width: 1280, height: 800 },
+  });
+  const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  const extensionId = new URL(serviceWorker.url()).host;
+  return {
+    context,
+    extensionId,
+    serviceWorker,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The overlay lives in a closed shadow root (page scripts must not read it); tests read it the way
+ * DevTools does, through CDP with `pierce`.
+ */
+export async function overlayHtml(page: Page): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    type Node = { nodeId: number; localName?: string; shadowRoots?: Node[]; children?: Node[] };
+    const find = (n: Node): Node | undefined => {
+      if (n.localName === 'affectlens-overlay') return n;
+      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) {
+        const hit = find(c);
+        if (hit) return hit;
+      }
+      return undefined;
+    };
+    const host = find(root as Node);
+    const shadow = host?.shadowRoots?.[0];
+    if (!shadow) return '';
+    const { outerHTML } = await cdp.send('DOM.getOuterHTML', { nodeId: (shadow.children ?? []).find((c) => c.localName === 'div')?.nodeId ?? shadow.nodeId });
+    return outerHTML;
+  } finally {
+    await cdp.detach();
+  }
+}

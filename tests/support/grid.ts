@@ -1,0 +1,48 @@
+/**
+ * The four tiles of ../shared/data/video/videocall_grid_2x2.mp4 as four videos, cut with ffmpeg
+ * at test time (cached under tests/.cache, never committed). Each tile's media time equals the
+ * timeline's time, so results can be matched to its labelled segments.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CACHE, media } from './media';
+
+export interface Segment {
+  from_s: number;
+  to_s: number;
+  label: string;
+}
+
+export interface GridTile {
+  key: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
+  name: string;
+  file: string;
+  segments: Segment[];
+}
+
+interface Timeline {
+  tiles: { tile: GridTile['key']; rect_xywh: [number, number, number, number]; source: string; segments?: Segment[] }[];
+}
+
+export async function gridTiles(): Promise<GridTile[]> {
+  const video = await media('video/videocall_grid_2x2.mp4');
+  const timeline = JSON.parse(readFileSync(await media('video/videocall_grid_2x2.timeline.json'), 'utf8')) as Timeline;
+  const dir = join(CACHE, 'grid');
+  mkdirSync(dir, { recursive: true });
+  return timeline.tiles.map((t) => {
+    const file = join(dir, `${t.tile}.webm`);
+    if (!existsSync(file)) {
+      const [x, y, w, h] = t.rect_xywh;
+      execFileSync('ffmpeg', [
+        '-loglevel', 'error', '-y', '-i', video,
+        '-vf', `crop=${w}:${h}:${x}:${y}`,
+        '-an', '-c:v', 'libvpx', '-b:v', '1M', '-deadline', 'realtime', '-cpu-used', '8', '-g', '24',
+        `${file}.tmp.webm`,
+      ]);
+      execFileSync('mv', [`${file}.tmp.webm`, file]);
+    }
+    const subject = /subject (\d+)/.exec(t.source)?.[1];
+    return { key: t.tile, name: subject ? `Subject ${subject}` : 'Actress (Pexels)', file, segments: t.segments ?? [] };
+  });
+}

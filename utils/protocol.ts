@@ -1,0 +1,90 @@
+/**
+ * The one typed protocol between AffectLens contexts.
+ *
+ * Every message is an envelope `{ target, type, payload }`. Names say the direction:
+ * `cs` content script, `bg` background service worker, `off` offscreen document (the inference
+ * host), `ui` popup / side panel. `runtime.sendMessage` is delivered to *every* extension page
+ * (background, offscreen, popup, side panel), so each context answers only envelopes addressed to
+ * it (`target`) and ignores the rest — otherwise replies race.
+ */
+import type { FrameResult, EngineStatus, TabState } from './types';
+
+export type Target = 'background' | 'offscreen' | 'content' | 'ui';
+
+export interface Protocol {
+  /** Content script → offscreen: analyse one tile's frame. Reply: faces, or why not. */
+  'cs-off-frame': { target: 'offscreen'; req: FrameRequest; res: FrameReply };
+  /** Content script → background: make sure the inference host exists; returns this tab's state. */
+  'cs-bg-hello': { target: 'background'; req: Record<string, never>; res: HelloReply };
+  /** Popup → background: read a tab's state. */
+  'ui-bg-get-tab': { target: 'background'; req: { tabId: number }; res: TabState };
+  /** Popup → background: change a tab's state (analysis / overlay on or off). */
+  'ui-bg-set-tab': { target: 'background'; req: { tabId: number; patch: Partial<TabState> }; res: TabState };
+  /** Background → content script (tabs.sendMessage): the tab's state changed. */
+  'bg-cs-state': { target: 'content'; req: TabState; res: void };
+  /** Offscreen → background and side panel: a result, for the session log and live views. */
+  'off-bg-result': { target: 'background'; req: FrameResult; res: void };
+  /** Anyone → offscreen: current engine status (loading, ready, model missing, error). */
+  'any-off-status': { target: 'offscreen'; req: Record<string, never>; res: EngineStatus };
+  /** Offscreen → background / UI: the engine status changed. */
+  'off-bg-status': { target: 'background'; req: EngineStatus; res: void };
+}
+
+export type MessageType = keyof Protocol;
+export type Req<K extends MessageType> = Protocol[K]['req'];
+export type Res<K extends MessageType> = Protocol[K]['res'];
+
+export interface Envelope<K extends MessageType = MessageType> {
+  target: Protocol[K]['target'];
+  type: K;
+  payload: Req<K>;
+}
+
+/** One frame of one tile, captured by the content script. */
+export interface FrameRequest {
+  /** Stable id of the tile within its tab (content-script scope). */
+  tileId: string;
+  /** Display name for the tile, as far as the page tells us. */
+  name: string;
+  /** JPEG data URL of the frame, already scaled down to at most `maxSide` px. */
+  image: string;
+  /** Size of the encoded image in px. */
+  width: number;
+  height: number;
+  /** The video's `currentTime` (s) at capture: media time, for aligning with the video's content. */
+  mediaTime: number;
+  /** `Date.now()` at capture (ms, wall clock) for latency. */
+  capturedAt: number;
+  /** Main-thread ms the content script spent on this frame so far (grab + encode start). */
+  pageMs: number;
+}
+
+export type FrameReply =
+  | { ok: true; result: FrameResult }
+  | { ok: false; reason: 'dropped' | 'engine-not-ready'; status: EngineStatus }
+  | { ok: false; reason: 'error'; message: string; status: EngineStatus };
+
+export interface HelloReply {
+  tabId: number;
+  state: TabState;
+  engine: EngineStatus;
+}
+
+export function envelope<K extends MessageType>(type: K, target: Protocol[K]['target'], payload: Req<K>): Envelope<K> {
+  return { target, type, payload };
+}
+
+/** Narrow an unknown runtime message to an envelope for `target`, or null. */
+export function asEnvelope(msg: unknown, target: Target): Envelope | null {
+  if (typeof msg !== 'object' || msg === null) return null;
+  const m = msg as Partial<Envelope>;
+  if (m.target !== target || typeof m.type !== 'string') return null;
+  return m as Envelope;
+}
+
+export type Handlers<T extends Target> = {
+  [K in MessageType as Protocol[K]['target'] extends T ? K : never]?: (
+    payload: Req<K>,
+    sender: { tabId?: number; url?: string },
+  ) => Res<K> | Promise<Res<K>>;
+};

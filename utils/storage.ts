@@ -1,0 +1,33 @@
+/**
+ * Every storage item AffectLens keeps, in one place.
+ * `session:` lives as long as the browser session and survives a service-worker restart;
+ * `local:` survives browser restarts.
+ */
+import { storage } from 'wxt/utils/storage';
+import { DEFAULT_TAB_STATE, type FrameResult, type TabState } from './types';
+
+/** Per-tab analysis / overlay switches (popup). Keyed by tab id; gone with the tab. */
+export function tabStateItem(tabId: number) {
+  return storage.defineItem<TabState>(`session:tabState:${tabId}`, { fallback: DEFAULT_TAB_STATE, version: 1 });
+}
+
+/** Compact record of one analysed frame, for the session log. */
+export interface LoggedResult {
+  tileId: string;
+  name: string;
+  /** Media time of the frame (s). */
+  t: number;
+  /** Wall clock at capture (ms). */
+  at: number;
+  /** Capture-to-result latency (ms). */
+  latency: number;
+  faces: { boxNorm: FrameResult['faces'][number]['boxNorm']; aus: number[]; smile: boolean }[];
+}
+
+/** Recent results of a tab (bounded ring), so a restarted service worker loses nothing. */
+export function resultsItem(tabId: number) {
+  return storage.defineItem<LoggedResult[]>(`session:results:${tabId}`, { fallback: [], version: 1 });
+}
+
+/** Most results kept per tab by the walking skeleton's log (the session store replaces it). */
+export const RESULTS_PER_TAB = 4000;

@@ -1,0 +1,50 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'wxt';
+
+const root = import.meta.dirname;
+const weightsDir = resolve(root, 'models/weights');
+const mediapipeWasmDir = resolve(root, 'node_modules/@mediapipe/tasks-vision/wasm');
+/** Only the SIMD build of MediaPipe's wasm ships: every browser we support has wasm SIMD. */
+const MEDIAPIPE_WASM_FILES = ['vision_wasm_internal.js', 'vision_wasm_internal.wasm'];
+
+export default defineConfig({
+  manifest: ({ browser }) => {
+    const firefox = browser === 'firefox';
+    return {
+      name: 'AffectLens',
+      description:
+        'On-device facial expression, valence/arousal and action units for video calls. No frame leaves your machine.',
+      permissions: firefox ? ['storage'] : ['offscreen', 'storage', 'sidePanel'],
+      optional_host_permissions: ['<all_urls>'],
+      content_security_policy: {
+        extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
+      },
+      ...(firefox
+        ? {
+            browser_specific_settings: {
+              gecko: {
+                id: 'affectlens@affectlens.dev',
+                strict_min_version: '140.0',
+                data_collection_permissions: { required: ['none'] },
+              },
+            },
+          }
+        : {}),
+    };
+  },
+  hooks: {
+    // Runtime assets ship inside the extension (no CDN): the installed weights and MediaPipe's wasm.
+    'build:publicAssets': (_wxt, files) => {
+      if (existsSync(weightsDir)) {
+        for (const file of readdirSync(weightsDir)) {
+          if (file.endsWith('.part')) continue;
+          files.push({ absoluteSrc: resolve(weightsDir, file), relativeDest: `models/${file}` });
+        }
+      }
+      for (const file of MEDIAPIPE_WASM_FILES) {
+        files.push({ absoluteSrc: resolve(mediapipeWasmDir, file), relativeDest: `mediapipe/wasm/${file}` });
+      }
+    },
+  },
+});
