@@ -17,7 +17,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // One browser at a time: the machine has two cores.
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

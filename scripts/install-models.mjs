@@ -10,6 +10,10 @@ import { ensurePinned } from './lib/pinned.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * @param {{root?: string, env?: Record<string, string | undefined>, log?: (line: string) => void, fetchImpl?: typeof fetch}} [options]
+ * @returns {Promise<{missing: string[]}>}
+ */
 export async function installModels({ root: projectRoot = root, env = process.env, log = console.log, fetchImpl } = {}) {
   const manifest = JSON.parse(await readFile(join(projectRoot, 'models', 'manifest.json'), 'utf8'));
   const dirs = [env.AFFECTLENS_MODELS_DIR, resolve(projectRoot, '..', 'shared', 'models')];

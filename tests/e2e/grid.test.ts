@@ -54,6 +54,7 @@ describe('grid call in Chromium', () => {
     await page.waitForFunction(() => [...document.querySelectorAll('video')].every((v) => v.ended), undefined, { timeout: 60_000, polling: 500 });
     await page.waitForTimeout(1500); // the background flushes its log once a second
     log = await browser.serviceWorker.evaluate(async () => {
+      const { chrome } = globalThis as unknown as { chrome: { storage: { session: { get(k: null): Promise<Record<string, unknown>> } } } };
       const all = await chrome.storage.session.get(null);
       return Object.entries(all)
         .filter(([k]) => k.startsWith('results:'))

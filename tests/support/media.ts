@@ -5,7 +5,6 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error -- plain ESM helper shared with the install script
 import { ensurePinned } from '../../scripts/lib/pinned.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

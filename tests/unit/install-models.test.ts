@@ -3,7 +3,6 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, cpSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM script
 import { installModels } from '../../scripts/install-models.mjs';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -53,8 +52,8 @@ describe('model installer', () => {
     mkdirSync(join(parent, 'shared', 'models'), { recursive: true });
     writeFileSync(join(parent, 'shared', 'models', 'a.bin'), A);
     const fetched: string[] = [];
-    const fetchImpl = async (url: string) => {
-      fetched.push(url);
+    const fetchImpl = async (url: string | URL | Request) => {
+      fetched.push(String(url));
       return new Response(B);
     };
     const lines: string[] = [];
