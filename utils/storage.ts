@@ -21,6 +21,8 @@ export interface LoggedResult {
   at: number;
   /** Capture-to-result latency (ms). */
   latency: number;
+  /** Main-thread ms the meeting page spent capturing this frame. */
+  pageMs: number;
   faces: { boxNorm: FrameResult['faces'][number]['boxNorm']; aus: number[]; smile: boolean }[];
 }
 

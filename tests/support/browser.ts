@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { ROOT } from './media';
+import { CHROMIUM, chromiumArgs } from '../../scripts/lib/chromium.mjs';
 
-export const CHROMIUM = process.env.AFFECTLENS_CHROMIUM ?? '/usr/bin/chromium';
 export const EXTENSION_DIR = join(ROOT, '.output', 'chrome-mv3');
 
 export interface Launched {
@@ -21,22 +21,6 @@ export interface LaunchOptions {
   proxyPort?: number;
   headless?: boolean;
   extraArgs?: string[];
-}
-
-export function chromiumArgs(extensionDir: string, opts: { proxyPort?: number; extraArgs?: string[] } = {}): string[] {
-  return [
-    '--no-sandbox',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-default-apps',
-    '--autoplay-policy=no-user-gesture-required',
-    `--disable-extensions-except=${extensionDir}`,
-    `--load-extension=${extensionDir}`,
-    ...(opts.proxyPort ? [`--proxy-server=http://127.0.0.1:${opts.proxyPort}`, '--proxy-bypass-list=<-loopback>'] : []),
-    ...(opts.extraArgs ?? []),
-  ];
 }
 
 export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Launched> {

@@ -46,3 +46,15 @@ export async function gridTiles(): Promise<GridTile[]> {
     return { key: t.tile, name: subject ? `Subject ${subject}` : 'Actress (Pexels)', file, segments: t.segments ?? [] };
   });
 }
+
+/** A video with no face in it (ffmpeg's test pattern), made at test time. */
+export function noFaceVideo(): string {
+  const dir = join(CACHE, 'grid');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'no-face.webm');
+  if (!existsSync(file)) {
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x320:rate=24:duration=6', '-c:v', 'libvpx', '-b:v', '500k', '-deadline', 'realtime', '-cpu-used', '8', `${file}.tmp.webm`]);
+    execFileSync('mv', [`${file}.tmp.webm`, file]);
+  }
+  return file;
+}

@@ -1,37 +1,33 @@
-/** A static file server on 127.0.0.1 for the local test and demo pages (no other host is ever used). */
+// A static file server on 127.0.0.1 for the local call page, tests and demo (no other host is used).
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 
-const TYPES: Record<string, string> = {
+const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
   '.json': 'application/json',
   '.mp4': 'video/mp4',
   '.webm': 'video/webm',
+  '.mov': 'video/quicktime',
   '.jpg': 'image/jpeg',
   '.png': 'image/png',
 };
 
-export interface StaticServer {
-  url: string;
-  port: number;
-  server: Server;
-  close(): Promise<void>;
-}
-
-/** Serve `routes` (URL prefix → folder) with Range support, so <video> can seek. */
-export async function serveStatic(routes: Record<string, string>): Promise<StaticServer> {
+/**
+ * Serve `routes` (URL prefix → folder) with Range support, so <video> can seek.
+ * @param {Record<string, string>} routes
+ * @returns {Promise<{url: string, port: number, close(): Promise<void>}>}
+ */
+export async function serveStatic(routes) {
+  const prefixes = Object.keys(routes).sort((a, b) => b.length - a.length);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const prefix = Object.keys(routes)
-      .sort((a, b) => b.length - a.length)
-      .find((p) => path.startsWith(p));
+    const prefix = prefixes.find((p) => path.startsWith(p));
     if (prefix === undefined) return void res.writeHead(404).end();
     const rel = normalize(path.slice(prefix.length)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(routes[prefix] ?? '', rel || 'index.html');
-    let size: number;
+    const file = join(routes[prefix], rel || 'index.html');
+    let size;
     try {
       const st = statSync(file);
       if (!st.isFile()) throw new Error('not a file');
@@ -39,7 +35,7 @@ export async function serveStatic(routes: Record<string, string>): Promise<Stati
     } catch {
       return void res.writeHead(404).end();
     }
-    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
     const range = /bytes=(\d*)-(\d*)/.exec(req.headers.range ?? '');
     if (range) {
       const start = range[1] ? Number(range[1]) : 0;
@@ -51,12 +47,11 @@ export async function serveStatic(routes: Record<string, string>): Promise<Stati
     res.writeHead(200, { 'content-type': type, 'accept-ranges': 'bytes', 'content-length': size });
     createReadStream(file).pipe(res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const port = /** @type {{port: number}} */ (server.address()).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    server,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
   };
 }

@@ -1,0 +1,82 @@
+/** Reading the extension's state from a test: the tab's session log and the popup. */
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+
+export interface LoggedResult {
+  tileId: string;
+  name: string;
+  t: number;
+  at: number;
+  latency: number;
+  pageMs: number;
+  faces: { aus: number[]; smile: boolean }[];
+}
+
+type ChromeGlobal = {
+  chrome: {
+    storage: { session: { get(k: null): Promise<Record<string, unknown>> } };
+  };
+};
+
+/** All results the background has logged, for every tab. */
+export async function loggedResults(sw: Worker): Promise<LoggedResult[]> {
+  return (await sw.evaluate(async () => {
+    const { chrome } = globalThis as unknown as ChromeGlobal;
+    const all = await chrome.storage.session.get(null);
+    return Object.entries(all)
+      .filter(([k]) => k.startsWith('results:'))
+      .flatMap(([, v]) => v as unknown[]);
+  })) as LoggedResult[];
+}
+
+/**
+ * The id of the tab where a tile named `tileName` was analysed. (AffectLens has no `tabs`
+ * permission, so it cannot look tabs up by URL; its session log is keyed by tab id.)
+ */
+export async function tabIdOf(sw: Worker, tileName: string): Promise<number> {
+  const id = await sw.evaluate(async (name) => {
+    const { chrome } = globalThis as unknown as ChromeGlobal;
+    const all = await chrome.storage.session.get(null);
+    const hit = Object.entries(all).find(([k, v]) => k.startsWith('results:') && (v as { name: string }[]).some((r) => r.name === name));
+    return hit ? Number(hit[0].slice('results:'.length)) : undefined;
+  }, tileName);
+  if (id === undefined) throw new Error(`no tab has analysed a tile named ${tileName}`);
+  return id;
+}
+
+/** The popup, opened as a page acting on `tabId`. */
+export async function openPopup(context: BrowserContext, extensionId: string, tabId: number): Promise<Page> {
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html?tabId=${tabId}`);
+  await popup.getByRole('switch', { name: 'Analyse this tab' }).waitFor();
+  return popup;
+}
+
+/**
+ * Stop the extension's service worker, as Chrome does after 30 s idle, and wait until Chrome
+ * reports it stopped. `page` must be an extension page (same storage partition as the worker).
+ */
+export async function stopServiceWorkers(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  type Version = { versionId: string; scriptURL: string; runningStatus: string };
+  const latest = new Map<string, Version>();
+  let onUpdate = () => {};
+  cdp.on('ServiceWorker.workerVersionUpdated', (e: { versions: Version[] }) => {
+    for (const v of e.versions) latest.set(v.versionId, v);
+    onUpdate();
+  });
+  try {
+    await cdp.send('ServiceWorker.enable');
+    for (let i = 0; i < 40 && ![...latest.values()].some((v) => v.runningStatus === 'running'); i++) await page.waitForTimeout(50);
+    const running = [...latest.values()].filter((v) => v.runningStatus === 'running');
+    if (!running.length) throw new Error('no running service worker to stop');
+    const allStopped = new Promise<void>((resolve) => {
+      onUpdate = () => {
+        if (running.every((v) => latest.get(v.versionId)?.runningStatus === 'stopped')) resolve();
+      };
+    });
+    for (const v of running) await cdp.send('ServiceWorker.stopWorker', { versionId: v.versionId });
+    await Promise.race([allStopped, new Promise((_, reject) => setTimeout(() => reject(new Error('service worker did not stop')), 10_000))]);
+  } finally {
+    await cdp.detach();
+  }
+}
