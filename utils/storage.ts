@@ -23,6 +23,8 @@ export interface LoggedResult {
   latency: number;
   /** Main-thread ms the meeting page spent capturing this frame. */
   pageMs: number;
+  /** Per-stage ms in the inference host (decode, landmarks, total incl. queueing). */
+  stages: FrameResult['timings'];
   faces: { boxNorm: FrameResult['faces'][number]['boxNorm']; aus: number[]; smile: boolean }[];
 }
 

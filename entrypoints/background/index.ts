@@ -42,6 +42,7 @@ export default defineBackground(() => {
       at: result.capturedAt,
       latency: result.doneAt - result.capturedAt,
       pageMs: Math.round(result.pageMs * 100) / 100,
+      stages: result.timings,
       faces: result.faces.map((f) => ({ boxNorm: f.boxNorm, aus: f.aus.map((v) => Math.round(v * 1000) / 1000), smile: f.smile })),
     });
     buffers.set(result.tabId, list);
