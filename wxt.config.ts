@@ -15,7 +15,7 @@ export default defineConfig({
       name: 'AffectLens',
       description:
         'On-device facial expression, valence/arousal and action units for video calls. No frame leaves your machine.',
-      permissions: firefox ? ['storage'] : ['offscreen', 'storage', 'sidePanel'],
+      permissions: firefox ? ['storage', 'scripting', 'activeTab'] : ['offscreen', 'storage', 'sidePanel', 'scripting', 'activeTab'],
       optional_host_permissions: ['<all_urls>'],
       content_security_policy: {
         extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",

@@ -22,7 +22,7 @@ export async function send<K extends MessageType>(
 /** Send a typed message to a tab's content script. Resolves `undefined` when the tab has none. */
 export async function sendToTab<K extends MessageType>(tabId: number, type: K, payload: Req<K>): Promise<Res<K> | undefined> {
   try {
-    return (await browser.tabs.sendMessage(tabId, envelope(type, 'content' as Protocol[K]['target'], payload))) as Res<K>;
+    return (await browser.tabs.sendMessage(tabId, envelope(type, 'content' as Protocol[K]['target'], payload))) as Res<K> | undefined;
   } catch (err) {
     if (isNoReceiver(err)) return undefined;
     throw err;

@@ -22,6 +22,10 @@ export interface Protocol {
   'ui-bg-set-tab': { target: 'background'; req: { tabId: number; patch: Partial<TabState> }; res: TabState };
   /** Background → content script (tabs.sendMessage): the tab's state changed. */
   'bg-cs-state': { target: 'content'; req: TabState; res: void };
+  /** Popup → content script: is AffectLens running in this tab? */
+  'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: { tiles: number } };
+  /** Popup → background: run on this site from now on (after the user granted the host permission). */
+  'ui-bg-enable-site': { target: 'background'; req: { tabId: number; origin: string }; res: { ok: boolean; message?: string } };
   /** Offscreen → background and side panel: a result, for the session log and live views. */
   'off-bg-result': { target: 'background'; req: FrameResult; res: void };
   /** Anyone → offscreen: current engine status (loading, ready, model missing, error). */

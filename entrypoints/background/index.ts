@@ -73,6 +73,20 @@ export default defineBackground(() => {
       await sendToTab(tabId, 'bg-cs-state', next);
       return next;
     },
+    'ui-bg-enable-site': async ({ tabId, origin }) => {
+      // The popup asked the user for this origin first; without the grant, do nothing.
+      const pattern = `${origin}/*`;
+      if (!(await browser.permissions.contains({ origins: [pattern] }))) return { ok: false, message: 'permission not granted' };
+      const id = `site:${origin}`;
+      const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
+      if (!existing.length) {
+        await browser.scripting.registerContentScripts([
+          { id, matches: [pattern], js: ['content-scripts/content.js'], runAt: 'document_idle', persistAcrossSessions: true },
+        ]);
+      }
+      await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/content.js'] });
+      return { ok: true };
+    },
     'off-bg-result': (result) => log(result),
     'off-bg-status': () => undefined,
   });

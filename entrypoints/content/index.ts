@@ -1,7 +1,6 @@
 // Content script: finds the page's <video> tiles, samples frames, sends them to the inference
 // host and draws the results on each tile. Everything is tied to WXT's `ctx`, so a reloaded or
 // removed extension leaves no listener, timer or element behind.
-import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { Overlay, type FaceView } from '@/components/overlay';
@@ -9,8 +8,8 @@ import { strongestAus } from '@/models/aus';
 import { FrameGrabber, UnreadableVideoError } from '@/utils/capture';
 import { CAPTURE } from '@/utils/config';
 import { contentRect, placeBox } from '@/utils/geometry';
-import { asEnvelope, type FrameReply } from '@/utils/protocol';
-import { send } from '@/utils/messaging';
+import type { FrameReply } from '@/utils/protocol';
+import { listen, send } from '@/utils/messaging';
 import { MEETING_MATCHES } from '@/utils/sites';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
 
@@ -18,6 +17,8 @@ export default defineContentScript({
   matches: MEETING_MATCHES,
   runAt: 'document_idle',
   main(ctx) {
+    // Injected a second time ("enable on this site")? WXT invalidates the older instance's ctx,
+    // which removes its overlay, listeners and timers: only the newest one runs.
     new Controller(ctx).start();
   },
 });
@@ -48,13 +49,12 @@ class Controller {
   start(): void {
     this.overlay.mount();
     this.ctx.onInvalidated(() => this.overlay.unmount());
-    const onMessage = (msg: unknown) => {
-      const env = asEnvelope(msg, 'content');
-      if (env?.type === 'bg-cs-state') this.applyState(env.payload as TabState);
-      return false;
-    };
-    browser.runtime.onMessage.addListener(onMessage);
-    this.ctx.onInvalidated(() => browser.runtime.onMessage.removeListener(onMessage));
+    this.ctx.onInvalidated(
+      listen('content', {
+        'bg-cs-state': (state) => this.applyState(state),
+        'ui-cs-ping': () => ({ tiles: this.tiles.size }),
+      }),
+    );
     this.ctx.addEventListener(window, 'scroll', () => this.queueLayout(), { passive: true, capture: true });
     this.ctx.addEventListener(window, 'resize', () => this.queueLayout(), { passive: true });
     this.ctx.addEventListener(document, 'visibilitychange', () => this.rescan());

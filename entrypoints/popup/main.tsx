@@ -3,30 +3,65 @@ import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { Toggle } from '@/components/Toggle';
 import { describeEngine } from '@/components/engine-status';
-import { send } from '@/utils/messaging';
+import { send, sendToTab } from '@/utils/messaging';
 import type { EngineStatus, TabState } from '@/utils/types';
 
 /** The tab the popup acts on: the active tab, or `?tabId=` when opened as a page. */
-async function targetTabId(): Promise<number | undefined> {
+async function targetTab(): Promise<{ id?: number; url?: string }> {
   const fromQuery = Number(new URLSearchParams(location.search).get('tabId'));
-  if (Number.isInteger(fromQuery) && fromQuery > 0) return fromQuery;
+  if (Number.isInteger(fromQuery) && fromQuery > 0) return { id: fromQuery };
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-  return tab?.id;
+  // `activeTab` lets the popup see the URL of the tab it was opened on, and only that.
+  return { id: tab?.id, url: tab?.url };
+}
+
+/** Offer "enable on this site" for a web page where AffectLens is not running. */
+function EnableSite(props: { tabId: number; url: string; onEnabled: () => void }) {
+  const [message, setMessage] = useState<string>();
+  let origin: string;
+  try {
+    origin = new URL(props.url).origin;
+  } catch {
+    return null;
+  }
+  if (!/^https?:/.test(origin)) return <p class="status">AffectLens cannot run on this page.</p>;
+  const enable = async () => {
+    // Asked at run time, for this one site: AffectLens holds no "all sites" access by default.
+    const granted = await browser.permissions.request({ origins: [`${origin}/*`] });
+    if (!granted) return setMessage('Permission not granted.');
+    const reply = await send('ui-bg-enable-site', 'background', { tabId: props.tabId, origin });
+    if (reply?.ok) props.onEnabled();
+    else setMessage(reply?.message ?? 'Could not start on this site.');
+  };
+  return (
+    <>
+      <p class="status">AffectLens is not running on {origin}.</p>
+      <button type="button" onClick={() => void enable()}>
+        Enable on this site
+      </button>
+      {message ? <p class="status" role="alert">{message}</p> : null}
+    </>
+  );
 }
 
 function Popup() {
   const [tabId, setTabId] = useState<number>();
+  const [tabUrl, setTabUrl] = useState<string>();
+  const [running, setRunning] = useState<boolean>();
   const [state, setState] = useState<TabState>();
   const [engine, setEngine] = useState<EngineStatus>();
 
-  useEffect(() => {
-    void (async () => {
-      const id = await targetTabId();
-      setTabId(id);
-      if (id !== undefined) setState(await send('ui-bg-get-tab', 'background', { tabId: id }));
-      setEngine(await send('any-off-status', 'offscreen', {}));
-    })();
-  }, []);
+  const refresh = async () => {
+    const tab = await targetTab();
+    setTabId(tab.id);
+    setTabUrl(tab.url);
+    if (tab.id !== undefined) {
+      setRunning((await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined)) !== undefined);
+      setState(await send('ui-bg-get-tab', 'background', { tabId: tab.id }));
+    }
+    setEngine(await send('any-off-status', 'offscreen', {}));
+  };
+  useEffect(() => void refresh(), []);
 
   const update = async (patch: Partial<TabState>) => {
     if (tabId === undefined) return;
@@ -38,6 +73,7 @@ function Popup() {
   return (
     <>
       <h1>AffectLens</h1>
+      {running === false && tabId !== undefined && tabUrl ? <EnableSite tabId={tabId} url={tabUrl} onEnabled={() => void refresh()} /> : null}
       <Toggle label="Analyse this tab" checked={state?.analysis ?? false} disabled={!state} onChange={(v) => void update({ analysis: v })} />
       <Toggle label="Show overlay" checked={state?.overlay ?? false} disabled={!state} onChange={(v) => void update({ overlay: v })} />
       <p class="status" role="status" data-testid="status">{line}</p>
