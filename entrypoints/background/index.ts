@@ -1,16 +1,36 @@
-// Background service worker: owns per-tab state, creates the offscreen inference document, and
+// Background (Chrome: service worker; Firefox: event page): owns per-tab state, provides the
+// inference host (Chrome: an offscreen document; Firefox: this page itself, which has a DOM), and
 // keeps the session log. Holds nothing that matters only in memory: MV3 may stop it at any time.
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { listen, send, sendToTab } from '@/utils/messaging';
 import { resultsItem, RESULTS_PER_TAB, tabStateItem, type LoggedResult } from '@/utils/storage';
+import { startInferenceHost } from '@/utils/inference-host';
 import type { EngineStatus, FrameResult, TabState } from '@/utils/types';
 
-export default defineBackground(() => {
-  let creating: Promise<void> | null = null;
+export default defineBackground({
+  // An ES module, so Firefox's background loads ORT/MediaPipe wasm as separate files (../shared/SPIKE.md).
+  type: 'module',
+  main,
+});
 
-  /** Create the offscreen document unless it exists; one creation in flight (two would race). */
-  async function ensureOffscreen(): Promise<void> {
+function main() {
+  let creating: Promise<void> | null = null;
+  const hostHere = !browser.offscreen; // Firefox: no offscreen API, the background hosts inference
+  let host: ReturnType<typeof startInferenceHost> | null = null;
+
+  /** Make sure the inference host runs: the offscreen document (one creation in flight), or here. */
+  async function ensureInferenceHost(): Promise<void> {
+    if (hostHere) {
+      host ??= startInferenceHost({
+        onResult: (result) => {
+          log(result);
+          void send('off-bg-result', 'background', result); // for the side panel
+        },
+        onStatus: (status) => void send('off-bg-status', 'background', status),
+      });
+      return;
+    }
     const existing = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as never] });
     if (existing.length) return;
     creating ??= browser.offscreen
@@ -26,6 +46,7 @@ export default defineBackground(() => {
   }
 
   async function engineStatus(): Promise<EngineStatus> {
+    if (host) return host.engine.getStatus();
     return (await send('any-off-status', 'offscreen', {})) ?? { state: 'loading', detail: 'starting the inference document' };
   }
 
@@ -62,7 +83,7 @@ export default defineBackground(() => {
   listen('background', {
     'cs-bg-hello': async (_payload, sender) => {
       if (sender.tabId === undefined) throw new Error('hello from outside a tab');
-      await ensureOffscreen();
+      await ensureInferenceHost();
       return { tabId: sender.tabId, state: await tabStateItem(sender.tabId).getValue(), engine: await engineStatus() };
     },
     'ui-bg-get-tab': ({ tabId }) => tabStateItem(tabId).getValue(),
@@ -96,4 +117,7 @@ export default defineBackground(() => {
     void resultsItem(tabId).removeValue();
     buffers.delete(tabId);
   });
-});
+
+  // Firefox: start loading the models as soon as the page wakes, not at the first frame.
+  if (hostHere) void ensureInferenceHost();
+}

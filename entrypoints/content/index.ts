@@ -43,6 +43,7 @@ class Controller {
   private nextTileId = 1;
   private helloInFlight: Promise<void> | null = null;
   private layoutQueued = false;
+  private rescanQueued = false;
 
   constructor(private readonly ctx: ContentScriptContext) {}
 
@@ -59,7 +60,8 @@ class Controller {
     this.ctx.addEventListener(window, 'resize', () => this.queueLayout(), { passive: true });
     this.ctx.addEventListener(document, 'visibilitychange', () => this.rescan());
     this.ctx.setInterval(() => this.rescan(), CAPTURE.rescanMs);
-    const observer = new MutationObserver(() => this.rescan());
+    // Meeting apps mutate their DOM constantly: coalesce bursts into one rescan.
+    const observer = new MutationObserver(() => this.queueRescan());
     observer.observe(document.documentElement, { childList: true, subtree: true });
     this.ctx.onInvalidated(() => observer.disconnect());
     void this.hello();
@@ -88,6 +90,15 @@ class Controller {
     this.state = state;
     this.overlay.setVisible(state.overlay);
     this.rescan();
+  }
+
+  private queueRescan(): void {
+    if (this.rescanQueued) return;
+    this.rescanQueued = true;
+    this.ctx.setTimeout(() => {
+      this.rescanQueued = false;
+      this.rescan();
+    }, 200);
   }
 
   private rescan(): void {
