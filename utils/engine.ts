@@ -51,7 +51,7 @@ export class Engine {
     this.setStatus({ state: 'loading', detail: 'face landmarker' });
     try {
       this.landmarker = await FaceLandmarkerModel.load(this.options);
-      this.setStatus({ state: 'ready', backend: 'mediapipe-face-landmarker', loadMs: Math.round(performance.now() - t0) });
+      this.setStatus({ state: 'ready', backend: 'mediapipe-face-landmarker', loadMs: Math.round(performance.now() - t0), readyAt: Date.now() });
     } catch (err) {
       if (err instanceof ModelMissingError) {
         this.setStatus({ state: 'model-missing', file: err.file, hint: `run "npm run models" and rebuild (AFFECTLENS_MODELS_DIR can point at a folder holding ${err.file})` });

@@ -47,7 +47,7 @@ export interface FrameResult {
 export type EngineStatus =
   | { state: 'idle' }
   | { state: 'loading'; detail: string }
-  | { state: 'ready'; backend: string; loadMs: number }
+  | { state: 'ready'; backend: string; loadMs: number; /** Date.now() when loading finished: tells a re-initialised host apart. */ readyAt: number }
   | { state: 'model-missing'; file: string; hint: string }
   | { state: 'error'; message: string };
 

@@ -1,0 +1,153 @@
+/**
+ * The same extension in Firefox (Debian firefox-esr, driven over WebDriver BiDi by puppeteer-core,
+ * under Xvfb because MediaPipe needs WebGL): inference runs in the background page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { startEgressProxy, type EgressLog } from '../support/egress';
+import { gridTiles, type GridTile } from '../support/grid';
+import { ROOT } from '../support/media';
+import type { LoggedResult } from '../support/extension';
+import type { EngineStatus } from '../../utils/types';
+
+const FIREFOX = process.env.AFFECTLENS_FIREFOX ?? '/usr/lib/firefox-esr/firefox-esr';
+const ADDON_ID = 'affectlens@affectlens.dev';
+/** Fixed moz-extension:// UUID, so the test can open the extension's own pages. */
+const UUID = '6f1f9c36-3c1e-4e55-9a55-2b1f0e0a7a11';
+const IDLE_MS = 4000;
+
+describe('Firefox', () => {
+  let server: Awaited<ReturnType<typeof serveStatic>>;
+  let proxy: EgressLog;
+  let browser: Browser;
+  let tiles: GridTile[];
+
+  beforeAll(async () => {
+    tiles = await gridTiles();
+    server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
+    proxy = await startEgressProxy(() => [`127.0.0.1:${server.port}`]);
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      // Firefox 153+ lets WebDriver open moz-extension:// pages only with system access.
+      args: ['--remote-allow-system-access'],
+      env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
+      extraPrefsFirefox: {
+        // Firefox's own background traffic, off: add-on blocklist / remote settings.
+        'extensions.blocklist.enabled': false,
+        // (honoured only with MOZ_REMOTE_SETTINGS_DEVTOOLS=1): point it at the local server, which 404s.
+        'services.settings.server': `${server.url}/no-remote-settings/v1`,
+        'extensions.webextensions.uuids': JSON.stringify({ [ADDON_ID]: UUID }),
+        // Suspend the idle event page after a few seconds instead of 30 (the real-world case, faster).
+        'extensions.background.idle.timeout': IDLE_MS,
+        'media.autoplay.default': 0,
+        // Every request, loopback included, through the recording proxy.
+        'network.proxy.type': 1,
+        'network.proxy.http': '127.0.0.1',
+        'network.proxy.http_port': proxy.port,
+        'network.proxy.ssl': '127.0.0.1',
+        'network.proxy.ssl_port': proxy.port,
+        'network.proxy.allow_hijacking_localhost': true,
+        'network.proxy.no_proxies_on': '',
+      },
+    });
+    await browser.installExtension(join(ROOT, '.output', 'firefox-mv3'));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await server?.close();
+  });
+
+  async function extensionPage(): Promise<Page> {
+    const page = await browser.newPage();
+    // WebDriver's navigation to extension pages may never report "load": wait for the DOM instead.
+    await page.goto(`moz-extension://${UUID}/sidepanel.html`, { waitUntil: 'domcontentloaded', timeout: 10_000 }).catch(() => undefined);
+    await page.waitForFunction(() => document.readyState !== 'loading' && 'browser' in globalThis, { timeout: 10_000 });
+    return page;
+  }
+
+  async function logged(ext: Page): Promise<LoggedResult[]> {
+    return ext.evaluate(async () => {
+      const api = (globalThis as unknown as { browser: { storage: { session: { get(k: null): Promise<Record<string, unknown>> } } } }).browser;
+      const all = await api.storage.session.get(null);
+      return Object.entries(all)
+        .filter(([k]) => k.startsWith('results:'))
+        .flatMap(([, v]) => v as LoggedResult[]);
+    });
+  }
+
+  async function engineStatus(ext: Page): Promise<EngineStatus | null> {
+    return ext.evaluate(async () => {
+      const api = (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser;
+      return (await api.runtime.sendMessage({ target: 'offscreen', type: 'any-off-status', payload: {} })) as EngineStatus | null;
+    });
+  }
+
+  it('analyses the four grid tiles in the background page: one face each, smiles above neutral', async () => {
+    const page = await browser.newPage();
+    const query = tiles.map((t) => `src=/media/${t.key}.webm&name=${encodeURIComponent(t.name)}`).join('&');
+    await page.goto(`${server.url}/pages/call.html?loop=0&${query}`);
+    // Warm-up pass (models load while the first seconds play), then one full pass from the start.
+    await page.waitForFunction(() => [...document.querySelectorAll('video')].every((v) => v.ended), { timeout: 90_000, polling: 500 });
+    await page.reload();
+    await page.waitForFunction(() => [...document.querySelectorAll('video')].every((v) => v.ended), { timeout: 90_000, polling: 500 });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await page.evaluate(() => document.querySelectorAll('affectlens-overlay').length)).toBe(1);
+    await page.screenshot({ path: join(ROOT, 'test-results', 'firefox-grid.png') }).catch(() => undefined);
+
+    const ext = await extensionPage();
+    const log = await logged(ext);
+    for (const tile of tiles) {
+      const rows = log.filter((r) => r.name === tile.name);
+      expect(rows.length, `${tile.name}: analysed frames`).toBeGreaterThan(10);
+      expect(rows.filter((r) => r.faces.length === 1).length / rows.length, `${tile.name}: one face`).toBeGreaterThan(0.9);
+      if (!tile.segments.length) continue;
+      const mean = (label: string) => {
+        const v = rows
+          .filter((r) => r.faces.length === 1 && tile.segments.some((s) => s.label === label && r.t > s.from_s + 0.3 && r.t < s.to_s - 0.3))
+          .map((r) => r.faces[0]!.aus[6]!);
+        expect(v.length, `${tile.name}: ${label} frames`).toBeGreaterThan(3);
+        return v.reduce((a, b) => a + b, 0) / v.length;
+      };
+      expect(mean('happy'), `${tile.name}: AU12 happy vs neutral`).toBeGreaterThan(1.5 * mean('neutral') + 0.03);
+    }
+    await ext.close();
+    await page.close();
+  });
+
+  it('survives the event page being suspended: models re-initialise, earlier samples are kept', async () => {
+    // The extension page first, the call in front of it: a hidden call tab is not sampled.
+    const ext = await extensionPage();
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/pages/call.html?src=/media/top-right.webm&name=Dana`);
+    await page.bringToFront();
+    const count = async () => (await logged(ext)).filter((r) => r.name === 'Dana').length;
+    await expect.poll(count, { timeout: 30_000, interval: 1000 }).toBeGreaterThan(5);
+    const before = await engineStatus(ext);
+    expect(before?.state).toBe('ready');
+
+    // Pause: no frames, no messages; the event page goes idle and Firefox suspends it.
+    await page.evaluate(() => document.querySelector('video')!.pause());
+    await new Promise((r) => setTimeout(r, IDLE_MS + 6000));
+    const kept = await count();
+
+    await page.evaluate(() => void document.querySelector('video')!.play());
+    await expect.poll(count, { timeout: 30_000, interval: 1000 }).toBeGreaterThan(kept + 5);
+    const after = await engineStatus(ext);
+    expect(after?.state).toBe('ready');
+    // A later readyAt: the host was started again after the suspension, not kept alive.
+    expect(after && before && after.state === 'ready' && before.state === 'ready' && after.readyAt > before.readyAt).toBe(true);
+    await page.close();
+    await ext.close();
+  });
+
+  it('made no request outside the local test server', () => {
+    expect(proxy.requests.some((r) => r.includes(`127.0.0.1:${server.port}/pages/call.html`))).toBe(true);
+    expect(proxy.foreign()).toEqual([]);
+  });
+});
