@@ -7,8 +7,16 @@ const weightsDir = resolve(root, 'models/weights');
 const mediapipeWasmDir = resolve(root, 'node_modules/@mediapipe/tasks-vision/wasm');
 /** Only the SIMD build of MediaPipe's wasm ships: every browser we support has wasm SIMD. */
 const MEDIAPIPE_WASM_FILES = ['vision_wasm_internal.js', 'vision_wasm_internal.wasm'];
+/**
+ * onnxruntime-web's WASM-only bundle has its JS glue inlined but fetches the binary at run time
+ * (relative to the page, which Vite cannot see): ship the one binary it needs, once.
+ */
+const ORT_WASM = resolve(root, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm');
 
 export default defineConfig({
+  // The affect models import `onnxruntime-web` (which also runs in Node tests); in the extension,
+  // the WASM-only build is enough and avoids shipping the WebGPU/JSEP variant (../shared/SPIKE.md).
+  vite: () => ({ resolve: { alias: [{ find: /^onnxruntime-web$/, replacement: 'onnxruntime-web/wasm' }] } }),
   manifest: ({ browser }) => {
     const firefox = browser === 'firefox';
     return {
@@ -43,6 +51,7 @@ export default defineConfig({
           files.push({ absoluteSrc: resolve(weightsDir, file), relativeDest: `models/${file}` });
         }
       }
+      files.push({ absoluteSrc: ORT_WASM, relativeDest: 'ort/ort-wasm-simd-threaded.wasm' });
       for (const file of MEDIAPIPE_WASM_FILES) {
         files.push({ absoluteSrc: resolve(mediapipeWasmDir, file), relativeDest: `mediapipe/wasm/${file}` });
       }

@@ -4,8 +4,13 @@ import type { EngineStatus } from '../utils/types';
 export function describeEngine(s: EngineStatus | undefined): string {
   if (!s) return 'Analysis not started yet (open a call page).';
   switch (s.state) {
-    case 'ready':
-      return `Model ready (${s.backend}, loaded in ${s.loadMs} ms).`;
+    case 'ready': {
+      const affect = s.affect
+        ? `expressions by ${s.affect.label}${s.affect.contemptAvailable ? '' : ' (no Contempt class)'}` +
+          `, valence/arousal ${s.affect.vaEstimated ? 'estimated from expression' : 'from the model'}`
+        : 'action units only';
+      return `Model ready: faces by MediaPipe, ${affect}.${s.note ? ` ${s.note}.` : ''}`;
+    }
     case 'loading':
       return `Loading: ${s.detail}…`;
     case 'model-missing':

@@ -8,11 +8,13 @@ import type { Rect } from '../utils/geometry';
 
 export interface FaceView {
   rect: Rect;
-  /** First badge line, e.g. "Smile". */
+  /** First badge line, e.g. "Happiness 92%". */
   title: string;
-  /** Second badge line, e.g. "AU12 0.81 · AU6 0.55". */
+  /** Second badge line, e.g. "Smile · AU12 0.81 · AU6 0.55". */
   detail: string;
-  tone: 'positive' | 'neutral';
+  tone: 'positive' | 'neutral' | 'negative';
+  /** Valence/arousal for the small circumplex indicator, when an affect model runs. */
+  va?: { valence: number; arousal: number; estimated: boolean };
 }
 
 export interface TileView {
@@ -32,6 +34,15 @@ const STYLE = `
 .box { position: fixed; border: 2px solid rgba(255,255,255,.85); border-radius: 6px; box-sizing: border-box;
   box-shadow: 0 0 0 1px rgba(0,0,0,.35); }
 .box.positive { border-color: #ffd34d; }
+.box.negative { border-color: #6fa8ff; }
+.badge .row { display: flex; gap: 6px; align-items: center; }
+.va { position: relative; width: 1.6em; height: 1.6em; flex: none; border-radius: 50%;
+  background: rgba(255,255,255,.14); box-shadow: inset 0 0 0 1px rgba(255,255,255,.35); }
+.va::before, .va::after { content: ''; position: absolute; background: rgba(255,255,255,.3); }
+.va::before { left: 50%; top: 10%; bottom: 10%; width: 1px; }
+.va::after { top: 50%; left: 10%; right: 10%; height: 1px; }
+.va .dot { position: absolute; width: .4em; height: .4em; margin: -.2em 0 0 -.2em; border-radius: 50%; background: #ffd34d; }
+.va.estimated .dot { background: transparent; box-shadow: 0 0 0 1.5px #ffd34d; }
 .badge { position: absolute; left: -2px; bottom: calc(100% + 4px); padding: 3px 7px; border-radius: 6px;
   background: rgba(20,20,20,.78); color: #fff; white-space: nowrap; line-height: 1.25; }
 .badge .title { font-weight: 600; }
@@ -104,7 +115,13 @@ export class Overlay {
       const detail = el.ownerDocument.createElement('div');
       detail.className = 'detail';
       detail.textContent = face.detail;
-      badge.append(title, detail);
+      const text = el.ownerDocument.createElement('div');
+      text.append(title, detail);
+      const row = el.ownerDocument.createElement('div');
+      row.className = 'row';
+      if (face.va) row.append(vaIndicator(el.ownerDocument, face.va));
+      row.append(text);
+      badge.append(row);
       box.append(badge);
       parts.push(box);
     }
@@ -115,4 +132,20 @@ export class Overlay {
     this.tiles.get(tileId)?.remove();
     this.tiles.delete(tileId);
   }
+}
+
+/**
+ * Valence (x, left negative → right positive) and arousal (y, bottom calm → top excited) as a dot
+ * on a small circumplex; a hollow dot when the values are estimated from the expression.
+ */
+function vaIndicator(doc: Document, va: NonNullable<FaceView['va']>): HTMLElement {
+  const box = doc.createElement('div');
+  box.className = va.estimated ? 'va estimated' : 'va';
+  box.title = `valence ${va.valence.toFixed(2)}, arousal ${va.arousal.toFixed(2)}${va.estimated ? ' (estimated from expression)' : ''}`;
+  const dot = doc.createElement('div');
+  dot.className = 'dot';
+  dot.style.left = `${50 + 40 * Math.max(-1, Math.min(1, va.valence))}%`;
+  dot.style.top = `${50 - 40 * Math.max(-1, Math.min(1, va.arousal))}%`;
+  box.append(dot);
+  return box;
 }

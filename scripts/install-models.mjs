@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs the weight files listed in models/manifest.json into models/weights/ (git-ignored).
 // Sources, in order: $AFFECTLENS_MODELS_DIR, ../shared/models, the upstream URL; sha256 always checked.
-// `npm run models` exits 1 when a file is missing; the postinstall passes --warn-only so that
+// `npm run models` exits 1 when a required file is missing (optional ones only log a line); the postinstall passes --warn-only so that
 // `npm install` still finishes and the extension shows "model missing" instead.
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -27,6 +27,11 @@ export async function installModels({ root: projectRoot = root, env = process.en
     });
     if (result.ok) {
       log(`affectlens: model ${entry.file} ok (${result.source})`);
+    } else if (entry.optional) {
+      log(
+        `affectlens: optional model ${entry.file} not installed (${result.reason}); ${entry.usedFor ?? ''}. ` +
+          `To add it: AFFECTLENS_MODELS_DIR=/folder/with/it npm run models (upstream: ${entry.url})`,
+      );
     } else {
       missing.push(entry.file);
       log(

@@ -6,9 +6,11 @@
  *   frames ──► pending (latest per tile; an older one is answered `dropped`) ──► one run at a time
  */
 import { ausFromBlendshapes, isSmile } from '../models/aus';
-import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions } from '../models/face-landmarker';
+import { backendOrder, createAffectBackend } from '../models/affect/registry';
+import { AffectModelError, type AffectBackend, type AffectBackendId, type FaceCrop } from '../models/affect/types';
+import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, type LandmarkedFace } from '../models/face-landmarker';
 import type { FrameReply, FrameRequest } from './protocol';
-import type { EngineStatus, FaceResult, FrameResult } from './types';
+import type { EngineStatus, FaceAffect, FaceResult, FrameResult } from './types';
 
 /** Frames older than this when their turn comes are dropped rather than analysed late. */
 export const STALE_FRAME_MS = 1000;
@@ -20,15 +22,29 @@ interface Pending {
   resolve: (reply: FrameReply) => void;
 }
 
+export interface EngineOptions extends FaceLandmarkerOptions {
+  /** URL of an installed weight file by name (the affect models live next to the landmarker). */
+  modelUrl: string;
+  affectUrl: (file: string) => string;
+  /** The user's affect backend, or 'auto' for the best installed one. */
+  affectBackend: AffectBackendId | 'auto';
+}
+
+/** Faces smaller than this (px, shorter side in the analysed frame) are too small for the affect model. */
+export const MIN_AFFECT_FACE_PX = 24;
+
 export class Engine {
   private status: EngineStatus = { state: 'idle' };
   private landmarker: FaceLandmarkerModel | null = null;
+  private affect: AffectBackend | null = null;
+  private cropCanvas: OffscreenCanvas | null = null;
+  private disposed = false;
   private loading: Promise<void> | null = null;
   private readonly pending = new Map<string, Pending>();
   private running = false;
 
   constructor(
-    private readonly options: FaceLandmarkerOptions,
+    private readonly options: EngineOptions,
     private readonly onStatus: (s: EngineStatus) => void = () => {},
   ) {}
 
@@ -50,8 +66,21 @@ export class Engine {
     const t0 = performance.now();
     this.setStatus({ state: 'loading', detail: 'face landmarker' });
     try {
-      this.landmarker = await FaceLandmarkerModel.load(this.options);
-      this.setStatus({ state: 'ready', backend: 'mediapipe-face-landmarker', loadMs: Math.round(performance.now() - t0), readyAt: Date.now() });
+      const landmarker = await FaceLandmarkerModel.load(this.options);
+      if (this.disposed) {
+        landmarker.dispose(); // replaced while loading (the user picked another backend)
+        return;
+      }
+      // Faces and action units are available now; the affect model follows (a second or two).
+      this.landmarker = landmarker;
+      this.setReady(null, 'loading the affect model…', t0);
+      const { backend, note } = await this.loadAffect(t0);
+      if (this.disposed) {
+        void backend?.dispose();
+        return;
+      }
+      this.affect = backend;
+      this.setReady(backend, note, t0);
     } catch (err) {
       if (err instanceof ModelMissingError) {
         this.setStatus({ state: 'model-missing', file: err.file, hint: `run "npm run models" and rebuild (AFFECTLENS_MODELS_DIR can point at a folder holding ${err.file})` });
@@ -60,6 +89,49 @@ export class Engine {
       }
       throw err;
     }
+  }
+
+  /**
+   * The affect model: the user's choice, else the best installed; a missing or broken file falls
+   * back to the next backend, and the reason is kept for the UI. Null when none loads (the
+   * landmarker's action units still work).
+   */
+  private setReady(backend: AffectBackend | null, note: string | null, t0: number): void {
+    this.setStatus({
+      state: 'ready',
+      backend: backend ? `mediapipe-face-landmarker + ${backend.spec.id}` : 'mediapipe-face-landmarker',
+      affect: backend
+        ? {
+            id: backend.spec.id,
+            label: backend.spec.label,
+            vaEstimated: backend.spec.valenceArousal !== 'model',
+            contemptAvailable: backend.spec.classes.includes('Contempt'),
+          }
+        : null,
+      note,
+      loadMs: Math.round(performance.now() - t0),
+      readyAt: Date.now(),
+    });
+  }
+
+  private async loadAffect(t0: number): Promise<{ backend: AffectBackend | null; note: string | null }> {
+    const failures = new Map<string, string>();
+    const wanted = this.options.affectBackend;
+    for (const spec of backendOrder(wanted)) {
+      const backend = createAffectBackend(spec);
+      try {
+        await backend.load({
+          model: this.options.affectUrl(spec.file),
+          onProgress: (f, stage) => this.setReady(null, `loading ${spec.label}: ${stage} (${Math.round(f * 100)}%)`, t0),
+        });
+        // Missing optional HSEmotion files are the normal offline case: say so only when the user chose one.
+        const note = wanted === 'auto' || wanted === spec.id ? null : `${wanted} unavailable (${failures.get(wanted) ?? 'not installed'}); using ${spec.label}`;
+        return { backend, note };
+      } catch (err) {
+        failures.set(spec.id, err instanceof AffectModelError ? `${err.file} ${err.reason}` : String(err));
+      }
+    }
+    return { backend: null, note: `no affect model could be loaded (${[...failures.values()].join('; ')})` };
   }
 
   private setStatus(s: EngineStatus): void {
@@ -112,15 +184,20 @@ export class Engine {
     const bitmap = await createImageBitmap(await (await fetch(job.frame.image)).blob());
     const t1 = performance.now();
     let faces: FaceResult[];
+    let t2: number;
     try {
-      faces = landmarker.run(bitmap).map((f) => {
+      const found = landmarker.run(bitmap);
+      t2 = performance.now();
+      const affect = await this.runAffect(bitmap, found);
+      faces = found.map((f, i) => {
         const reading = ausFromBlendshapes(f.blendshapes);
-        return { boxNorm: f.boxNorm, aus: reading.intensity, active: reading.active, smile: isSmile(reading) };
+        const a = affect[i];
+        return { boxNorm: f.boxNorm, aus: reading.intensity, active: reading.active, smile: isSmile(reading), ...(a ? { affect: a } : {}) };
       });
     } finally {
       bitmap.close();
     }
-    const t2 = performance.now();
+    const t3 = performance.now();
     return {
       tabId: job.tabId,
       tileId: job.frame.tileId,
@@ -129,16 +206,58 @@ export class Engine {
       capturedAt: job.frame.capturedAt,
       doneAt: Date.now(),
       faces,
-      timings: { decode: t1 - t0, landmarks: t2 - t1, total: t2 - job.receivedAt },
+      timings: { decode: t1 - t0, landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
       pageMs: job.frame.pageMs,
     };
   }
 
+  /** All faces of the frame in one batched run; faces too small for the model get no affect. */
+  private async runAffect(bitmap: ImageBitmap, faces: LandmarkedFace[]): Promise<(FaceAffect | undefined)[]> {
+    const affect = this.affect;
+    if (!affect || !faces.length) return [];
+    const size = affect.spec.inputSize;
+    this.cropCanvas ??= new OffscreenCanvas(size, size);
+    if (this.cropCanvas.width !== size) this.cropCanvas.width = this.cropCanvas.height = size;
+    const ctx = this.cropCanvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) return [];
+    const crops: FaceCrop[] = [];
+    const index: number[] = [];
+    faces.forEach((f, i) => {
+      const sx = f.boxNorm.x * bitmap.width;
+      const sy = f.boxNorm.y * bitmap.height;
+      const sw = f.boxNorm.w * bitmap.width;
+      const sh = f.boxNorm.h * bitmap.height;
+      if (Math.min(sw, sh) < MIN_AFFECT_FACE_PX) return;
+      // The face box, resized to the model's square input without keeping aspect (ALGORITHMS.md §1);
+      // the canvas does the resize, so the model's own resize step is an identity.
+      ctx.drawImage(bitmap, sx, sy, sw, sh, 0, 0, size, size);
+      const img = ctx.getImageData(0, 0, size, size);
+      crops.push({ data: img.data, width: size, height: size });
+      index.push(i);
+    });
+    const results = await affect.run(crops);
+    const out: (FaceAffect | undefined)[] = [];
+    results.forEach((r, k) => {
+      out[index[k]!] = {
+        probs: r.probs,
+        valence: r.valence,
+        arousal: r.arousal,
+        vaSource: r.vaSource,
+        contemptAvailable: r.contemptAvailable,
+        backend: r.backend,
+      };
+    });
+    return out;
+  }
+
   dispose(): void {
+    this.disposed = true;
     for (const p of this.pending.values()) p.resolve({ ok: false, reason: 'dropped', status: this.status });
     this.pending.clear();
     this.landmarker?.dispose();
     this.landmarker = null;
+    void this.affect?.dispose();
+    this.affect = null;
     this.loading = null;
     this.setStatus({ state: 'idle' });
   }

@@ -3,35 +3,73 @@
  * Firefox's background page (no offscreen API there). Same module, no forked pipeline: the host
  * answers envelopes addressed to `offscreen` (read: "the inference host") in both browsers.
  */
+import * as ort from 'onnxruntime-web';
 import { assetUrl } from './assets';
 import { Engine } from './engine';
 import { listen } from './messaging';
+import type { AffectBackendId } from '../models/affect/types';
 import type { EngineStatus, FrameResult } from './types';
+
+export type BackendChoice = AffectBackendId | 'auto';
 
 export interface HostCallbacks {
   onResult(result: FrameResult): void;
   onStatus(status: EngineStatus): void;
+  /** The user's affect-backend choice now (the offscreen document asks the background: it has no storage API). */
+  backendChoice(): Promise<BackendChoice>;
+  /** Follow changes of that choice; returns the unsubscribe function. */
+  watchBackendChoice(cb: (choice: BackendChoice) => void): () => void;
 }
 
-export function startInferenceHost(callbacks: HostCallbacks): { engine: Engine; stop(): void } {
-  const engine = new Engine(
-    { wasmBase: assetUrl('/mediapipe/wasm'), modelUrl: assetUrl('/models/face_landmarker.task') },
-    callbacks.onStatus,
-  );
-  const stop = listen('offscreen', {
+export interface InferenceHost {
+  /** Status of the running engine (replaced when the user picks another affect backend). */
+  status(): Promise<EngineStatus>;
+  stop(): void;
+}
+
+export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
+  // onnxruntime-web fetches its wasm binary at run time: point it at the copy shipped in the build.
+  ort.env.wasm.wasmPaths = { wasm: assetUrl('/ort/ort-wasm-simd-threaded.wasm') };
+  // The engine starts with the user's backend choice and is swapped for a fresh one when it changes.
+  // Listeners are registered synchronously (a Firefox event page must, to be woken by messages).
+  let engine: Engine | null = null;
+  const first = callbacks
+    .backendChoice()
+    .catch((): BackendChoice => 'auto')
+    .then((choice) => (engine ??= createEngine(callbacks, choice)));
+  const current = async () => engine ?? (await first);
+  const unwatch = callbacks.watchBackendChoice((choice) => {
+    engine?.dispose();
+    engine = createEngine(callbacks, choice);
+  });
+  const unlisten = listen('offscreen', {
     'cs-off-frame': async (frame, sender) => {
-      const reply = await engine.analyse(frame, sender.tabId);
+      const reply = await (await current()).analyse(frame, sender.tabId);
       if (reply.ok) callbacks.onResult(reply.result);
       return reply;
     },
-    'any-off-status': () => engine.getStatus(),
+    'any-off-status': async () => (await current()).getStatus(),
   });
-  void engine.init();
   return {
-    engine,
+    status: async () => (await current()).getStatus(),
     stop: () => {
-      stop();
-      engine.dispose();
+      unwatch();
+      unlisten();
+      engine?.dispose();
     },
   };
+}
+
+function createEngine(callbacks: HostCallbacks, affectBackend: BackendChoice): Engine {
+  const engine = new Engine(
+    {
+      wasmBase: assetUrl('/mediapipe/wasm'),
+      modelUrl: assetUrl('/models/face_landmarker.task'),
+      affectUrl: (file) => assetUrl(`/models/${file}`),
+      affectBackend,
+    },
+    callbacks.onStatus,
+  );
+  void engine.init();
+  return engine;
 }

@@ -7,6 +7,7 @@
  * (background, offscreen, popup, side panel), so each context answers only envelopes addressed to
  * it (`target`) and ignores the rest — otherwise replies race.
  */
+import type { AffectBackendId } from '../models/affect/types';
 import type { FrameResult, EngineStatus, TabState } from './types';
 
 export type Target = 'background' | 'offscreen' | 'content' | 'ui';
@@ -30,6 +31,10 @@ export interface Protocol {
   'off-bg-result': { target: 'background'; req: FrameResult; res: void };
   /** Anyone → offscreen: current engine status (loading, ready, model missing, error). */
   'any-off-status': { target: 'offscreen'; req: Record<string, never>; res: EngineStatus };
+  /** Inference host → background: the user's affect-backend choice (offscreen documents have no storage API). */
+  'off-bg-get-backend': { target: 'background'; req: Record<string, never>; res: AffectBackendId | 'auto' };
+  /** Background → inference host: the user chose another affect backend. */
+  'bg-off-backend': { target: 'offscreen'; req: { choice: AffectBackendId | 'auto' }; res: void };
   /** Offscreen → background / UI: the engine status changed. */
   'off-bg-status': { target: 'background'; req: EngineStatus; res: void };
 }

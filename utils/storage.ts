@@ -4,6 +4,7 @@
  * `local:` survives browser restarts.
  */
 import { storage } from 'wxt/utils/storage';
+import type { AffectBackendId } from '../models/affect/types';
 import { DEFAULT_TAB_STATE, type FrameResult, type TabState } from './types';
 
 /** Per-tab analysis / overlay switches (popup). Keyed by tab id; gone with the tab. */
@@ -25,7 +26,15 @@ export interface LoggedResult {
   pageMs: number;
   /** Per-stage ms in the inference host (decode, landmarks, total incl. queueing). */
   stages: FrameResult['timings'];
-  faces: { boxNorm: FrameResult['faces'][number]['boxNorm']; aus: number[]; smile: boolean }[];
+  faces: {
+    boxNorm: FrameResult['faces'][number]['boxNorm'];
+    aus: number[];
+    smile: boolean;
+    /** Expression probabilities (AffectNet order), valence, arousal, rounded to 3 decimals. */
+    probs?: number[];
+    valence?: number;
+    arousal?: number;
+  }[];
 }
 
 /** Recent results of a tab (bounded ring), so a restarted service worker loses nothing. */
@@ -35,3 +44,6 @@ export function resultsItem(tabId: number) {
 
 /** Most results kept per tab by the walking skeleton's log (the session store replaces it). */
 export const RESULTS_PER_TAB = 4000;
+
+/** The affect backend the user chose in the options, or `auto`: the best installed one. */
+export const affectBackendItem = storage.defineItem<AffectBackendId | 'auto'>('local:affectBackend', { fallback: 'auto', version: 1 });

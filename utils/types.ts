@@ -12,8 +12,23 @@ export interface BoxNorm {
   h: number;
 }
 
+/** The affect model's reading of one face (absent when no affect model is loaded). */
+export interface FaceAffect {
+  /** Expression probabilities in AffectNet order (AFFECTNET_CLASSES); Contempt is 0 when not available. */
+  probs: number[];
+  /** Valence and arousal in [−1, 1]. */
+  valence: number;
+  arousal: number;
+  /** `estimated-from-expression` for 7-class backends: shown as such. */
+  vaSource: 'model' | 'estimated-from-expression';
+  contemptAvailable: boolean;
+  /** Id of the affect backend that produced this. */
+  backend: string;
+}
+
 export interface FaceResult {
   boxNorm: BoxNorm;
+  affect?: FaceAffect;
   /** AU intensities 0..1, in AU_NAMES order. Not smoothed (upstream: smoothing hurts AU F1). */
   aus: number[];
   /** AU presence by per-AU threshold, in AU_NAMES order. */
@@ -27,6 +42,8 @@ export interface StageTimings {
   decode: number;
   /** ms for MediaPipe face landmarker (detection + landmarks + blendshapes). */
   landmarks: number;
+  /** ms to crop the faces and run the affect model on all of them (one batch). */
+  affect: number;
   /** ms from receiving the frame to the reply (includes waiting for the engine). */
   total: number;
 }
@@ -47,7 +64,18 @@ export interface FrameResult {
 export type EngineStatus =
   | { state: 'idle' }
   | { state: 'loading'; detail: string }
-  | { state: 'ready'; backend: string; loadMs: number; /** Date.now() when loading finished: tells a re-initialised host apart. */ readyAt: number }
+  | {
+      state: 'ready';
+      /** What runs: the landmarker and, when one loaded, the affect backend. */
+      backend: string;
+      /** Id and label of the affect backend, or null when none could be loaded. */
+      affect: { id: string; label: string; vaEstimated: boolean; contemptAvailable: boolean } | null;
+      /** Why an affect backend is not the preferred one or is absent (e.g. a missing file), for the UI. */
+      note: string | null;
+      loadMs: number;
+      /** Date.now() when loading finished: tells a re-initialised host apart. */
+      readyAt: number;
+    }
   | { state: 'model-missing'; file: string; hint: string }
   | { state: 'error'; message: string };
 

@@ -4,7 +4,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { listen, send, sendToTab } from '@/utils/messaging';
-import { resultsItem, RESULTS_PER_TAB, tabStateItem, type LoggedResult } from '@/utils/storage';
+import { affectBackendItem, resultsItem, RESULTS_PER_TAB, tabStateItem, type LoggedResult } from '@/utils/storage';
 import { startInferenceHost } from '@/utils/inference-host';
 import type { EngineStatus, FrameResult, TabState } from '@/utils/types';
 
@@ -13,6 +13,8 @@ export default defineBackground({
   type: 'module',
   main,
 });
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 function main() {
   let creating: Promise<void> | null = null;
@@ -28,6 +30,8 @@ function main() {
           void send('off-bg-result', 'background', result); // for the side panel
         },
         onStatus: (status) => void send('off-bg-status', 'background', status),
+        backendChoice: () => affectBackendItem.getValue(),
+        watchBackendChoice: (cb) => affectBackendItem.watch(cb),
       });
       return;
     }
@@ -46,7 +50,7 @@ function main() {
   }
 
   async function engineStatus(): Promise<EngineStatus> {
-    if (host) return host.engine.getStatus();
+    if (host) return host.status();
     return (await send('any-off-status', 'offscreen', {})) ?? { state: 'loading', detail: 'starting the inference document' };
   }
 
@@ -64,7 +68,12 @@ function main() {
       latency: result.doneAt - result.capturedAt,
       pageMs: Math.round(result.pageMs * 100) / 100,
       stages: result.timings,
-      faces: result.faces.map((f) => ({ boxNorm: f.boxNorm, aus: f.aus.map((v) => Math.round(v * 1000) / 1000), smile: f.smile })),
+      faces: result.faces.map((f) => ({
+        boxNorm: f.boxNorm,
+        aus: f.aus.map(round3),
+        smile: f.smile,
+        ...(f.affect ? { probs: f.affect.probs.map(round3), valence: round3(f.affect.valence), arousal: round3(f.affect.arousal) } : {}),
+      })),
     });
     buffers.set(result.tabId, list);
     flushTimer ??= setTimeout(() => void flush(), 1000);
@@ -108,9 +117,13 @@ function main() {
       await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/content.js'] });
       return { ok: true };
     },
+    'off-bg-get-backend': () => affectBackendItem.getValue(),
     'off-bg-result': (result) => log(result),
     'off-bg-status': () => undefined,
   });
+
+  // Tell the offscreen document when the user picks another affect backend (it cannot read storage).
+  if (!hostHere) affectBackendItem.watch((choice) => void send('bg-off-backend', 'offscreen', { choice }));
 
   browser.tabs.onRemoved.addListener((tabId) => {
     void tabStateItem(tabId).removeValue();

@@ -5,6 +5,7 @@ import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { Overlay, type FaceView } from '@/components/overlay';
 import { strongestAus } from '@/models/aus';
+import { topExpression } from '@/models/affect/postprocess';
 import { FrameGrabber, UnreadableVideoError } from '@/utils/capture';
 import { CAPTURE } from '@/utils/config';
 import { contentRect, placeBox } from '@/utils/geometry';
@@ -284,13 +285,7 @@ class Controller {
     for (const f of tile.faces) {
       const rect = placeBox(f.boxNorm, picture, box);
       if (!rect) continue;
-      const top = strongestAus({ intensity: f.aus, active: f.active }, 3);
-      faces.push({
-        rect,
-        title: f.smile ? 'Smile' : 'No smile',
-        detail: top.length ? top.map((a) => `${a.au} ${a.value.toFixed(2)}`).join(' · ') : 'no active AU',
-        tone: f.smile ? 'positive' : 'neutral',
-      });
+      faces.push({ rect, ...describeFace(f) });
     }
     this.overlay.render(tile.id, { rect: hidden ? null : box, status: tile.status, faces });
   }
@@ -308,4 +303,19 @@ class Controller {
 /** The name a generic page gives a tile (meeting-site adapters will read real names). */
 function tileName(video: HTMLVideoElement, fallback: string): string {
   return video.getAttribute('aria-label') || video.title || video.id || fallback;
+}
+
+/** What the badge says about one face: the top expression, smile and strongest AUs, V/A. */
+function describeFace(f: FaceResult): Omit<FaceView, 'rect'> {
+  const aus = strongestAus({ intensity: f.aus, active: f.active }, 3).map((a) => `${a.au} ${a.value.toFixed(2)}`);
+  const detail = [f.smile ? 'Smile' : 'No smile', ...aus].join(' · ');
+  if (!f.affect) return { title: f.smile ? 'Smile' : 'No smile', detail: aus.join(' · ') || 'no active AU', tone: f.smile ? 'positive' : 'neutral' };
+  const { label, probability } = topExpression(f.affect);
+  const v = f.affect.valence;
+  return {
+    title: `${label} ${Math.round(probability * 100)}%`,
+    detail,
+    tone: v > 0.2 ? 'positive' : v < -0.2 ? 'negative' : 'neutral',
+    va: { valence: v, arousal: f.affect.arousal, estimated: f.affect.vaSource !== 'model' },
+  };
 }

@@ -8,7 +8,7 @@ export interface LoggedResult {
   at: number;
   latency: number;
   pageMs: number;
-  faces: { aus: number[]; smile: boolean }[];
+  faces: { aus: number[]; smile: boolean; probs?: number[]; valence?: number; arousal?: number }[];
 }
 
 type ChromeGlobal = {

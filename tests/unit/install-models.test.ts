@@ -78,3 +78,19 @@ describe('model installer', () => {
     expect(byFile['blaze_face_short_range.tflite']).toBe('b4578f35940bf5a1a655214a1cce5cab13eba73c1297cd78e1a04c2380b0152f');
   });
 });
+
+describe('optional models', () => {
+  it('logs a missing optional model without counting it as missing', async () => {
+    const root = project({ 'a.bin': A });
+    const manifestPath = join(root, 'models', 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { models: Record<string, unknown>[] };
+    manifest.models.push({ file: 'big.onnx', url: 'https://models.invalid/big.onnx', sha256: sha(B), licence: 'test', optional: true });
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const dir = mkdtempSync(join(tmpdir(), 'affectlens-src-'));
+    writeFileSync(join(dir, 'a.bin'), A);
+    const lines: string[] = [];
+    const { missing } = await installModels({ root, env: { AFFECTLENS_MODELS_DIR: dir }, log: (l: string) => lines.push(l), fetchImpl: noNetwork });
+    expect(missing).toEqual([]);
+    expect(lines.some((l) => /optional model big\.onnx not installed/.test(l))).toBe(true);
+  });
+});
