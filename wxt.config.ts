@@ -1,6 +1,9 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'wxt';
+import { allMatchPatterns } from './utils/sites/registry';
+
+const MEETING_MATCHES = allMatchPatterns();
 
 const root = import.meta.dirname;
 const weightsDir = resolve(root, 'models/weights');
@@ -28,6 +31,10 @@ export default defineConfig({
       content_security_policy: {
         extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
       },
+      // The frame relay iframe (Chrome), embeddable only on the meeting sites (elsewhere the content
+      // script falls back to encoding frames itself). Chrome's `use_dynamic_url` would hide it from
+      // probing pages, but runtime.getURL does not return the dynamic URL, so it cannot be used yet.
+      ...(firefox ? {} : { web_accessible_resources: [{ resources: ['relay.html'], matches: MEETING_MATCHES }] }),
       ...(firefox
         ? {
             browser_specific_settings: {

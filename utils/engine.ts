@@ -8,6 +8,7 @@
 import { ausFromBlendshapes, isSmile } from '../models/aus';
 import { backendOrder, createAffectBackend } from '../models/affect/registry';
 import { AffectModelError, type AffectBackend, type AffectBackendId, type FaceCrop } from '../models/affect/types';
+import { FaceTracker } from './sites/tracking';
 import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, type LandmarkedFace } from '../models/face-landmarker';
 import type { FrameReply, FrameRequest } from './protocol';
 import type { EngineStatus, FaceAffect, FaceResult, FrameResult } from './types';
@@ -38,6 +39,8 @@ export class Engine {
   private landmarker: FaceLandmarkerModel | null = null;
   private affect: AffectBackend | null = null;
   private cropCanvas: OffscreenCanvas | null = null;
+  /** One face tracker per tile (tab + tile key): faces keep their ids across frames. */
+  private readonly trackers = new Map<string, FaceTracker>();
   private disposed = false;
   private loading: Promise<void> | null = null;
   private readonly pending = new Map<string, Pending>();
@@ -189,10 +192,21 @@ export class Engine {
       const found = landmarker.run(bitmap);
       t2 = performance.now();
       const affect = await this.runAffect(bitmap, found);
+      const trackerKey = `${job.tabId ?? -1}:${job.frame.tileId}`;
+      let tracker = this.trackers.get(trackerKey);
+      if (!tracker) this.trackers.set(trackerKey, (tracker = new FaceTracker(job.frame.tileId)));
+      const ids = tracker.update(job.frame.capturedAt, found.map((f) => f.boxNorm));
       faces = found.map((f, i) => {
         const reading = ausFromBlendshapes(f.blendshapes);
         const a = affect[i];
-        return { boxNorm: f.boxNorm, aus: reading.intensity, active: reading.active, smile: isSmile(reading), ...(a ? { affect: a } : {}) };
+        return {
+          participantId: ids[i] ?? `${job.frame.tileId}#?`,
+          boxNorm: f.boxNorm,
+          aus: reading.intensity,
+          active: reading.active,
+          smile: isSmile(reading),
+          ...(a ? { affect: a } : {}),
+        };
       });
     } finally {
       bitmap.close();
@@ -208,6 +222,7 @@ export class Engine {
       faces,
       timings: { decode: t1 - t0, landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
       pageMs: job.frame.pageMs,
+      via: job.frame.via,
     };
   }
 

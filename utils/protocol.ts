@@ -24,7 +24,7 @@ export interface Protocol {
   /** Background → content script (tabs.sendMessage): the tab's state changed. */
   'bg-cs-state': { target: 'content'; req: TabState; res: void };
   /** Popup → content script: is AffectLens running in this tab? */
-  'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: { tiles: number } };
+  'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: { tiles: number; site: { id: string; label: string; status: string | null } } };
   /** Popup → background: run on this site from now on (after the user granted the host permission). */
   'ui-bg-enable-site': { target: 'background'; req: { tabId: number; origin: string }; res: { ok: boolean; message?: string } };
   /** Offscreen → background and side panel: a result, for the session log and live views. */
@@ -64,8 +64,10 @@ export interface FrameRequest {
   mediaTime: number;
   /** `Date.now()` at capture (ms, wall clock) for latency. */
   capturedAt: number;
-  /** Main-thread ms the content script spent on this frame so far (grab + encode start). */
+  /** Main-thread ms the meeting page spent on this frame (its synchronous capture work). */
   pageMs: number;
+  /** Which transport carried the frame (see utils/transport.ts). */
+  via: 'relay' | 'direct';
 }
 
 export type FrameReply =

@@ -24,9 +24,12 @@ export interface LoggedResult {
   latency: number;
   /** Main-thread ms the meeting page spent capturing this frame. */
   pageMs: number;
+  /** Which transport carried the frame. */
+  via: FrameResult['via'];
   /** Per-stage ms in the inference host (decode, landmarks, total incl. queueing). */
   stages: FrameResult['timings'];
   faces: {
+    participantId: string;
     boxNorm: FrameResult['faces'][number]['boxNorm'];
     aus: number[];
     smile: boolean;

@@ -27,6 +27,11 @@ export interface FaceAffect {
 }
 
 export interface FaceResult {
+  /**
+   * The person: the tile's participant key plus the face's track number (`<key>#1`), kept across
+   * frames and short detection gaps (a meeting-room camera shows several people in one tile).
+   */
+  participantId: string;
   boxNorm: BoxNorm;
   affect?: FaceAffect;
   /** AU intensities 0..1, in AU_NAMES order. Not smoothed (upstream: smoothing hurts AU F1). */
@@ -59,6 +64,7 @@ export interface FrameResult {
   faces: FaceResult[];
   timings: StageTimings;
   pageMs: number;
+  via: 'relay' | 'direct';
 }
 
 export type EngineStatus =

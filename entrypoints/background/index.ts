@@ -68,7 +68,9 @@ function main() {
       latency: result.doneAt - result.capturedAt,
       pageMs: Math.round(result.pageMs * 100) / 100,
       stages: result.timings,
+      via: result.via,
       faces: result.faces.map((f) => ({
+        participantId: f.participantId,
         boxNorm: f.boxNorm,
         aus: f.aus.map(round3),
         smile: f.smile,

@@ -6,16 +6,17 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { Overlay, type FaceView } from '@/components/overlay';
 import { strongestAus } from '@/models/aus';
 import { topExpression } from '@/models/affect/postprocess';
-import { FrameGrabber, UnreadableVideoError } from '@/utils/capture';
+import { UnreadableVideoError } from '@/utils/capture';
+import { DirectTransport, RelayTransport, type FrameTransport } from '@/utils/transport';
 import { CAPTURE } from '@/utils/config';
 import { contentRect, placeBox } from '@/utils/geometry';
 import type { FrameReply } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
-import { MEETING_MATCHES } from '@/utils/sites';
+import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
 
 export default defineContentScript({
-  matches: MEETING_MATCHES,
+  matches: allMatchPatterns(),
   runAt: 'document_idle',
   main(ctx) {
     // Injected a second time ("enable on this site")? WXT invalidates the older instance's ctx,
@@ -25,9 +26,13 @@ export default defineContentScript({
 });
 
 interface Tile {
+  /** The participant key from the site adapter (stable across layout switches where the site has ids). */
   id: string;
+  /** Display name from the site adapter (or the generic one). */
+  name: string;
   video: HTMLVideoElement;
-  grabber: FrameGrabber;
+  /** Hidden by the page (e.g. a collapsed tile): not analysed, no overlay. */
+  hidden: boolean;
   inFlight: boolean;
   status: string | null;
   faces: FaceResult[];
@@ -39,8 +44,12 @@ interface Tile {
 class Controller {
   private state: TabState = DEFAULT_TAB_STATE;
   private engine: EngineStatus = { state: 'idle' };
-  private readonly tiles = new Map<HTMLVideoElement, Tile>();
+  private readonly tiles = new Map<string, Tile>();
+  /** Which site adapter reads this page, and its status when it had to fall back to generic. */
+  private site: { id: string; label: string; status: string | null } = { id: 'generic', label: 'Any page with video', status: null };
   private readonly overlay = new Overlay();
+  /** Direct until the relay iframe is up (Chrome); Firefox stays direct (see utils/transport.ts). */
+  private transport: FrameTransport = new DirectTransport();
   private nextTileId = 1;
   private helloInFlight: Promise<void> | null = null;
   private layoutQueued = false;
@@ -54,7 +63,7 @@ class Controller {
     this.ctx.onInvalidated(
       listen('content', {
         'bg-cs-state': (state) => this.applyState(state),
-        'ui-cs-ping': () => ({ tiles: this.tiles.size }),
+        'ui-cs-ping': () => ({ tiles: this.tiles.size, site: this.site }),
       }),
     );
     this.ctx.addEventListener(window, 'scroll', () => this.queueLayout(), { passive: true, capture: true });
@@ -67,6 +76,14 @@ class Controller {
     this.ctx.onInvalidated(() => observer.disconnect());
     void this.hello();
     this.rescan();
+    if (!import.meta.env.FIREFOX) {
+      void RelayTransport.start().then((relay) => {
+        if (!relay) return;
+        if (this.ctx.isInvalid) return relay.dispose();
+        this.transport = relay;
+      });
+    }
+    this.ctx.onInvalidated(() => this.transport.dispose());
   }
 
   /** Ask the background for this tab's state; this also (re)creates the inference host. */
@@ -104,32 +121,35 @@ class Controller {
 
   private rescan(): void {
     if (this.ctx.isInvalid) return;
-    const videos = new Set(document.querySelectorAll('video'));
-    for (const [video, tile] of this.tiles) {
-      if (!videos.has(video) || !video.isConnected) this.dropTile(video, tile);
-    }
-    for (const video of videos) {
-      if (!this.tiles.has(video)) {
-        const tile: Tile = {
-          id: `t${this.nextTileId++}`,
-          video,
-          grabber: new FrameGrabber(),
-          inFlight: false,
-          status: null,
-          faces: [],
-          unreadableSrc: null,
-          timer: null,
-        };
-        this.tiles.set(video, tile);
+    // The site adapter says which <video> is whose; site selectors live only in utils/sites/.
+    const choice = pickAdapter(location.href, document);
+    this.site = { id: choice.adapter.id, label: choice.site?.label ?? choice.adapter.label, status: choice.status };
+    const seen = new Set<string>();
+    for (const t of choice.tiles) {
+      // Canvas-drawn video (Zoom web) needs tab capture, which is not wired yet.
+      if (!(t.source instanceof HTMLVideoElement)) continue;
+      seen.add(t.key);
+      const tile = this.tiles.get(t.key);
+      if (tile) {
+        // Same participant, possibly a new element after a layout switch.
+        tile.video = t.source;
+        tile.name = t.name ?? t.key;
+        tile.hidden = t.hidden;
+      } else {
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, video: t.source, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadableSrc: null, timer: null });
       }
+    }
+    for (const [key, tile] of this.tiles) {
+      if (!seen.has(key)) this.dropTile(key, tile);
     }
     for (const tile of this.tiles.values()) this.schedule(tile, 0);
   }
 
-  private dropTile(video: HTMLVideoElement, tile: Tile): void {
+  private dropTile(key: string, tile: Tile): void {
     if (tile.timer !== null) clearTimeout(tile.timer);
     this.overlay.remove(tile.id);
-    this.tiles.delete(video);
+    this.transport.forget(tile.id);
+    this.tiles.delete(key);
   }
 
   private schedule(tile: Tile, delayMs: number): void {
@@ -142,7 +162,7 @@ class Controller {
 
   /** One sampling step for a tile: decide whether to capture, then capture and analyse. */
   private async tick(tile: Tile): Promise<void> {
-    if (this.ctx.isInvalid || !this.tiles.has(tile.video)) return;
+    if (this.ctx.isInvalid || this.tiles.get(tile.id) !== tile) return;
     if (!this.state.analysis) {
       this.overlay.remove(tile.id);
       return;
@@ -155,7 +175,7 @@ class Controller {
       tile.status = 'paused: tab in background';
       return;
     }
-    if (box.width < CAPTURE.minTilePx || box.height < CAPTURE.minTilePx) {
+    if (tile.hidden || box.width < CAPTURE.minTilePx || box.height < CAPTURE.minTilePx) {
       this.render(tile, null);
       this.schedule(tile, interval * 4);
       return;
@@ -198,32 +218,17 @@ class Controller {
     const video = tile.video;
     const mediaTime = video.currentTime;
     const capturedAt = Date.now();
-    let frame;
+    let reply: FrameReply | undefined;
     try {
-      frame = await tile.grabber.grab(video, CAPTURE.maxSide, CAPTURE.jpegQuality);
+      reply = await this.transport.analyse(video, { tileId: tile.id, name: tile.name, mediaTime, capturedAt });
     } catch (err) {
       if (err instanceof UnreadableVideoError) {
         tile.unreadableSrc = video.currentSrc;
         this.show(tile, "can't read this video (cross-origin)");
-        return;
+      } else {
+        this.show(tile, 'waiting for video');
       }
-      this.show(tile, 'waiting for video');
       return;
-    }
-    let reply: FrameReply | undefined;
-    try {
-      reply = await send('cs-off-frame', 'offscreen', {
-        tileId: tile.id,
-        name: tileName(video, tile.id),
-        image: frame.image,
-        width: frame.width,
-        height: frame.height,
-        mediaTime,
-        capturedAt,
-        pageMs: frame.pageMs,
-      });
-    } catch {
-      reply = undefined;
     }
     if (!reply) {
       // The inference document or the service worker is gone: ask for a new one.
@@ -300,10 +305,6 @@ class Controller {
   }
 }
 
-/** The name a generic page gives a tile (meeting-site adapters will read real names). */
-function tileName(video: HTMLVideoElement, fallback: string): string {
-  return video.getAttribute('aria-label') || video.title || video.id || fallback;
-}
 
 /** What the badge says about one face: the top expression, smile and strongest AUs, V/A. */
 function describeFace(f: FaceResult): Omit<FaceView, 'rect'> {

@@ -48,6 +48,7 @@ function Popup() {
   const [tabId, setTabId] = useState<number>();
   const [tabUrl, setTabUrl] = useState<string>();
   const [running, setRunning] = useState<boolean>();
+  const [site, setSite] = useState<{ label: string; status: string | null }>();
   const [state, setState] = useState<TabState>();
   const [engine, setEngine] = useState<EngineStatus>();
 
@@ -56,7 +57,9 @@ function Popup() {
     setTabId(tab.id);
     setTabUrl(tab.url);
     if (tab.id !== undefined) {
-      setRunning((await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined)) !== undefined);
+      const ping = await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined);
+      setRunning(ping !== undefined);
+      setSite(ping?.site);
       setState(await send('ui-bg-get-tab', 'background', { tabId: tab.id }));
     }
     setEngine(await send('any-off-status', 'offscreen', {}));
@@ -77,6 +80,11 @@ function Popup() {
       <Toggle label="Analyse this tab" checked={state?.analysis ?? false} disabled={!state} onChange={(v) => void update({ analysis: v })} />
       <Toggle label="Show overlay" checked={state?.overlay ?? false} disabled={!state} onChange={(v) => void update({ overlay: v })} />
       <p class="status" role="status" data-testid="status">{line}</p>
+      {site ? (
+        <p class="status" data-testid="site">
+          {site.status ?? `Reading tiles as: ${site.label}.`}
+        </p>
+      ) : null}
       {browser.sidePanel && tabId !== undefined ? (
         <button type="button" onClick={() => void browser.sidePanel.open({ tabId })}>
           Open side panel

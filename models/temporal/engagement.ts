@@ -11,8 +11,11 @@
  *   frontal       head pose from the landmarker's transformation matrix: |yaw|, |pitch| ≤ 20° → 1,
  *                 linearly down to 0 at 45° (yaw and pitch factors multiplied), mean over face frames
  *   eyes          eyes open (1 − eyeBlink*) × gaze towards the screen (eyeLookIn/Out/Up/Down*), mean
- *   expressivity  standard deviation over the window of the expression probabilities and of the AU
- *                 intensities, each scaled by a reference std and capped at 1 (a still face → 0)
+ *   expressivity  spread over the window of the expression probabilities (√ of the summed per-class
+ *                 variances: the RMS distance of the frames' vectors from their window mean) and of
+ *                 the AU intensities (mean per-AU standard deviation), each scaled by a reference
+ *                 value and capped at 1, then averaged (a still face → 0). Variances, not levels, so
+ *                 a person whose resting face reads 0.5 on some AU is not "expressive" for it.
  *   arousal       mean arousal over the window, mapped from [−1, 1] to [0, 1]
  *
  *   index = presence × (Σ wₖ·cₖ / Σ wₖ over the face components k that are available)
@@ -53,8 +56,12 @@ export interface EngagementConfig {
   gazeUp: Falloff;
   /** Downward gaze (mean eyeLookDown*) → gaze factor; more tolerant: the screen is below the webcam. */
   gazeDown: Falloff;
-  /** Standard deviations that count as fully expressive (expressivity 1). */
-  expressivityRef: { probsStd: number; ausStd: number };
+  /**
+   * Spreads that count as fully expressive (expressivity 1): `probsSpread` for √Σ var of the
+   * probability vector (0.707 at most: alternating between two one-hot vectors), `ausStd` for the
+   * mean per-AU standard deviation.
+   */
+  expressivityRef: { probsSpread: number; ausStd: number };
   /** A sample earlier than the latest by more than this (ms) resets the tracker (capture clock restarted). */
   backwardJumpResetMs: number;
 }
@@ -69,7 +76,7 @@ export const ENGAGEMENT_CONFIG: Readonly<EngagementConfig> = Object.freeze({
   gazeSideways: Object.freeze({ full: 0.35, zero: 0.75 }),
   gazeUp: Object.freeze({ full: 0.35, zero: 0.75 }),
   gazeDown: Object.freeze({ full: 0.5, zero: 0.9 }),
-  expressivityRef: Object.freeze({ probsStd: 0.15, ausStd: 0.08 }),
+  expressivityRef: Object.freeze({ probsSpread: 0.2, ausStd: 0.08 }),
   backwardJumpResetMs: 2000,
 });
 
@@ -177,14 +184,13 @@ export interface EngagementResult {
   samples: number;
 }
 
-const meanStd = (moments: number[] | null, dims: number): number | null => {
+/** Per-dimension variances from window means of [x…, x²…]: E[x²] − E[x]² (clamped at 0 against rounding). */
+const variances = (moments: number[] | null, dims: number): number[] | null => {
   if (!moments) return null;
-  let s = 0;
-  for (let d = 0; d < dims; d++) {
+  return Array.from({ length: dims }, (_, d) => {
     const m = moments[d] ?? 0;
-    s += Math.sqrt(Math.max(0, (moments[dims + d] ?? 0) - m * m));
-  }
-  return s / dims;
+    return Math.max(0, (moments[dims + d] ?? 0) - m * m);
+  });
 };
 
 /** Per-participant engagement over a trailing window; O(1) amortised per sample, bounded memory. */
@@ -250,11 +256,17 @@ export class EngagementTracker {
 
   read(): EngagementResult {
     const one = (w: TrailingWindow) => w.mean()?.[0] ?? null;
-    const probsStd = meanStd(this.probMoments.mean(), NUM_EXPRESSIONS);
-    const ausStd = meanStd(this.auMoments.mean(), NUM_AUS);
+    const probVar = variances(this.probMoments.mean(), NUM_EXPRESSIONS);
+    const auVar = variances(this.auMoments.mean(), NUM_AUS);
     const parts: number[] = [];
-    if (probsStd !== null) parts.push(Math.min(1, probsStd / this.config.expressivityRef.probsStd));
-    if (ausStd !== null) parts.push(Math.min(1, ausStd / this.config.expressivityRef.ausStd));
+    if (probVar) {
+      const spread = Math.sqrt(probVar.reduce((a, b) => a + b, 0));
+      parts.push(Math.min(1, spread / this.config.expressivityRef.probsSpread));
+    }
+    if (auVar) {
+      const meanStd = auVar.reduce((a, v) => a + Math.sqrt(v), 0) / NUM_AUS;
+      parts.push(Math.min(1, meanStd / this.config.expressivityRef.ausStd));
+    }
     const components: EngagementComponents = {
       presence: one(this.presence),
       frontal: one(this.frontal),

@@ -8,6 +8,7 @@ export interface LoggedResult {
   at: number;
   latency: number;
   pageMs: number;
+  via: 'relay' | 'direct';
   faces: { aus: number[]; smile: boolean; probs?: number[]; valence?: number; arousal?: number }[];
 }
 

@@ -65,11 +65,14 @@ export function firstText(root: Element, selectors: string | readonly string[]):
   return null;
 }
 
-/** The first media element inside `root` matching `selector` that is not hidden, else the first one. */
-export function pickSource(root: Element, selector: string): TileSource | null {
+/**
+ * The first media element inside `root` matching `selector` (and `accept`, when given) that is not
+ * hidden, else the first one.
+ */
+export function pickSource(root: Element, selector: string, accept?: (el: TileSource) => boolean): TileSource | null {
   let first: TileSource | null = null;
   for (const el of root.querySelectorAll(selector)) {
-    if (!isSource(el)) continue;
+    if (!isSource(el) || (accept && !accept(el))) continue;
     if (!isHidden(el)) return el;
     first ??= el;
   }
@@ -161,7 +164,9 @@ export function mediaHealth(
     ok,
     tiles: tiles.length,
     media,
-    status: ok ? null : `${label}: page layout not recognised (${media} ${noun}${media === 1 ? '' : 's'}, no participant tiles)`,
+    status: ok
+      ? null
+      : `${label}: page layout not recognised (${media} ${noun}${media === 1 ? '' : 's'}, no participant tiles)`,
   };
 }
 

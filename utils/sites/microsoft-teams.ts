@@ -57,23 +57,34 @@ function rawName(root: Element, inner: Element | null, stream: Element | null): 
   return label ? cleanName(label.split(',')[0]) : null;
 }
 
+/** Screen shares and other non-camera streams have no face and would displace the camera tile. */
+function isCamera(el: Element): boolean {
+  const stream = el.closest(STREAM);
+  return !stream || stream.getAttribute('data-stream-type') === 'Video';
+}
+
 function listTiles(doc: Document): Tile[] {
   const drafts: TileDraft[] = [];
   const roots = new Set<Element>();
   for (const video of doc.querySelectorAll('video')) {
+    if (!isCamera(video)) continue;
     const stream = video.closest(STREAM);
-    // Screen shares and other non-camera streams have no face and would displace the camera tile.
-    if (stream && stream.getAttribute('data-stream-type') !== 'Video') continue;
     const inner = video.closest(TILE);
     const root = inner ? outermost(inner, (el) => el.matches(TILE)) : stream;
     const anchor = asHtml(root);
     if (!root || !anchor || roots.has(root)) continue;
     roots.add(root);
-    const source = pickSource(root, 'video');
+    const source = pickSource(root, 'video', isCamera);
     if (!source) continue;
     const name = rawName(root, inner, stream);
     const isSelf = name !== null && SELF_SUFFIX.test(name);
-    drafts.push({ siteId: siteId(root), isSelf, name: isSelf ? cleanName(name.replace(SELF_SUFFIX, '')) : name, source, anchor });
+    drafts.push({
+      siteId: siteId(root),
+      isSelf,
+      name: isSelf ? cleanName(name.replace(SELF_SUFFIX, '')) : name,
+      source,
+      anchor,
+    });
   }
   return finalizeTiles(drafts);
 }

@@ -88,7 +88,8 @@ export function pickAdapter(url: URL | string, doc: Document): AdapterChoice {
     };
   }
   const tiles = FALLBACK_ADAPTER.listTiles(doc);
-  return { adapter: FALLBACK_ADAPTER, via: 'generic', site: null, tiles, health: FALLBACK_ADAPTER.health(doc, tiles), status: null };
+  const health = FALLBACK_ADAPTER.health(doc, tiles);
+  return { adapter: FALLBACK_ADAPTER, via: 'generic', site: null, tiles, health, status: null };
 }
 
 function safeDetect(adapter: SiteAdapter, doc: Document): boolean {

@@ -129,7 +129,8 @@ export class FaceTracker {
     boxes.forEach((box, i) => {
       if (ids[i] !== null || !validBox(box)) return;
       const n = ++this.lastN;
-      const track: FaceTrack = { id: faceParticipantId(this.tileKey, n), n, box: { ...box }, firstSeenMs: tMs, lastSeenMs: tMs, hits: 1 };
+      const id = faceParticipantId(this.tileKey, n);
+      const track: FaceTrack = { id, n, box: { ...box }, firstSeenMs: tMs, lastSeenMs: tMs, hits: 1 };
       this.live.push(track);
       ids[i] = track.id;
     });

@@ -23,7 +23,8 @@
  *   document.querySelectorAll('canvas, video') → where the pixels are
  * Switch Speaker ↔ Gallery view, pin someone, rename, and check the names still match the frames.
  */
-import { asHtml, finalizeTiles, firstText, isSource, mediaHealth, pickSource, safeList, type TileDraft } from './dom';
+import { asHtml, finalizeTiles, firstText, isSource, mediaHealth, pickSource, safeList } from './dom';
+import type { TileDraft } from './dom';
 import type { SiteAdapter, Tile, TileSource } from './types';
 
 const FRAME =

@@ -34,6 +34,7 @@ describe('Microsoft Teams adapter', () => {
     for (const key of ['id:8:orgid:5f1c-102', 'self']) expect(namesByKey(after).get(key)).toBe(namesByKey(before).get(key));
     expect(after.find((t) => t.key === 'self')?.isSelf).toBe(true);
     expect(keys(after)).not.toContain('name:Alan Turing');
+    expect(after[0]?.source.classList.contains('camera')).toBe(true);
   });
 
   it('is picked by URL and by structure', () => {

@@ -7,6 +7,21 @@ import { FIXTURES, loadFixture } from './fixture';
 
 const TESTS = import.meta.dirname;
 
+/** Minimal WebExtension match-pattern test (scheme, host with optional `*.` prefix, path glob). */
+function matchPattern(pattern: string, url: URL): boolean {
+  const m = /^(https?|\*):\/\/(\*|(?:\*\.)?[^/*]+)(\/.*)$/.exec(pattern);
+  if (!m) return false;
+  const [, scheme = '', host = '', path = ''] = m;
+  if (scheme !== '*' && `${scheme}:` !== url.protocol) return false;
+  if (host !== '*') {
+    const bare = host.replace(/^\*\./, '');
+    const ok = host.startsWith('*.') ? url.hostname === bare || url.hostname.endsWith(`.${bare}`) : url.hostname === host;
+    if (!ok) return false;
+  }
+  const glob = new RegExp(`^${path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  return glob.test(url.pathname + url.search);
+}
+
 describe('site adapter registry', () => {
   it('registers every adapter exactly once, with unique ids, generic last', () => {
     expect(new Set(ADAPTERS).size).toBe(ADAPTERS.length);
@@ -46,7 +61,7 @@ describe('site adapter registry', () => {
     for (const p of patterns) expect(p).toMatch(/^(https?):\/\/(\*|\*\.[^/*]+|[^/*]+)\/.*$/);
   });
 
-  it('every URL-claimed site matches its own patterns’ hosts', () => {
+  it('picks the right adapter by URL, for URLs its own match patterns cover', () => {
     const samples: Record<string, string> = {
       'google-meet': 'https://meet.google.com/abc-defg-hij',
       'microsoft-teams': 'https://teams.microsoft.com/v2/',
@@ -58,6 +73,8 @@ describe('site adapter registry', () => {
       if (a === FALLBACK_ADAPTER) continue;
       const url = samples[a.id];
       expect(url, `sample URL for ${a.id}`).toBeDefined();
+      // The manifest must inject the content script where the adapter claims pages.
+      expect(a.matches.some((p) => matchPattern(p, new URL(url ?? ''))), `${a.id} patterns cover ${url}`).toBe(true);
       const choice = pickAdapter(url ?? '', empty);
       expect(choice.adapter.id, url).toBe(a.id);
       expect(choice.via).toBe('url');

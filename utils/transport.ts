@@ -1,0 +1,155 @@
+/**
+ * How a tile's frame gets from the meeting page to the inference host, behind one interface.
+ *
+ * - `RelayTransport` (Chrome): the page only draws the frame into a small canvas and transfers an
+ *   ImageBitmap (no copy) over a private MessageChannel to a hidden extension iframe. The iframe —
+ *   an extension page in its own process — does the JPEG encode and the messaging, so the meeting
+ *   page's main thread pays ~1–3 ms per frame instead of the encode (../shared/SPIKE.md measured
+ *   this path fastest).
+ * - `DirectTransport` (Firefox, or wherever the iframe cannot load, e.g. a page CSP): the content
+ *   script encodes the JPEG itself and sends it with `runtime.sendMessage`.
+ */
+import { browser } from 'wxt/browser';
+import { FrameGrabber, UnreadableVideoError } from './capture';
+import { CAPTURE } from './config';
+import { analysisSize } from './geometry';
+import { send } from './messaging';
+import type { FrameReply, FrameRequest } from './protocol';
+
+export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt'>;
+
+export interface FrameTransport {
+  readonly kind: 'relay' | 'direct';
+  /**
+   * Capture the video's current frame and have it analysed. Resolves `undefined` when the inference
+   * host did not answer (gone, restarting). Throws UnreadableVideoError for a cross-origin video.
+   */
+  analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined>;
+  /** Forget a tile's buffers. */
+  forget(tileId: string): void;
+  dispose(): void;
+}
+
+export class DirectTransport implements FrameTransport {
+  readonly kind = 'direct';
+  private readonly grabbers = new Map<string, FrameGrabber>();
+
+  async analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined> {
+    let grabber = this.grabbers.get(meta.tileId);
+    if (!grabber) this.grabbers.set(meta.tileId, (grabber = new FrameGrabber()));
+    const frame = await grabber.grab(video, CAPTURE.maxSide, CAPTURE.jpegQuality);
+    return send('cs-off-frame', 'offscreen', { ...meta, ...frame, via: 'direct' }).catch(() => undefined);
+  }
+
+  forget(tileId: string): void {
+    this.grabbers.delete(tileId);
+  }
+
+  dispose(): void {
+    this.grabbers.clear();
+  }
+}
+
+/** Messages on the private channel between the content script and the relay iframe. */
+export type RelayRequest = { id: number; meta: FrameMeta; bitmap: ImageBitmap; pageMs: number };
+export type RelayReply = { id: number; reply: FrameReply | null } | { ready: true };
+
+/** How long the relay may take to come up before the direct path is used instead. */
+const RELAY_TIMEOUT_MS = 4000;
+
+export class RelayTransport implements FrameTransport {
+  readonly kind = 'relay';
+  private readonly canvases = new Map<string, { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D; checkedSrc: string }>();
+  private readonly waiting = new Map<number, (r: FrameReply | undefined) => void>();
+  private nextId = 1;
+
+  private constructor(
+    private readonly host: HTMLElement,
+    private readonly port: MessagePort,
+  ) {
+    port.onmessage = (e: MessageEvent<RelayReply>) => {
+      const data = e.data;
+      if ('id' in data) {
+        this.waiting.get(data.id)?.(data.reply ?? undefined);
+        this.waiting.delete(data.id);
+      }
+    };
+  }
+
+  /** Start the relay iframe; resolves null when it cannot come up (the caller uses DirectTransport). */
+  static async start(doc: Document = document): Promise<RelayTransport | null> {
+    const host = doc.createElement('affectlens-relay');
+    const root = host.attachShadow({ mode: 'closed' });
+    const frame = doc.createElement('iframe');
+    frame.style.display = 'none';
+    // A secret in the fragment: the relay only accepts the channel from whoever knows it. The
+    // iframe lives in a closed shadow root, and a cross-origin frame's URL is unreadable to the page.
+    const token = crypto.randomUUID();
+    frame.src = `${(browser.runtime.getURL as (p: string) => string)('/relay.html')}#${token}`;
+    root.append(frame);
+    doc.documentElement.append(host);
+    const channel = new MessageChannel();
+    const ready = new Promise<boolean>((resolve) => {
+      channel.port1.onmessage = (e: MessageEvent<RelayReply>) => resolve('ready' in e.data);
+      setTimeout(() => resolve(false), RELAY_TIMEOUT_MS);
+    });
+    frame.addEventListener(
+      'load',
+      () => frame.contentWindow?.postMessage({ type: 'affectlens-relay', token }, new URL(frame.src).origin, [channel.port2]),
+      { once: true },
+    );
+    if (!(await ready)) {
+      host.remove();
+      channel.port1.close();
+      return null;
+    }
+    return new RelayTransport(host, channel.port1);
+  }
+
+  async analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined> {
+    const { width, height } = analysisSize(video.videoWidth, video.videoHeight, CAPTURE.maxSide);
+    const t0 = performance.now();
+    let entry = this.canvases.get(meta.tileId);
+    if (!entry) {
+      const canvas = new OffscreenCanvas(width, height);
+      const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: false });
+      if (!ctx) throw new Error('2d context unavailable');
+      entry = { canvas, ctx, checkedSrc: '' };
+      this.canvases.set(meta.tileId, entry);
+    }
+    const { canvas, ctx } = entry;
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    ctx.drawImage(video, 0, 0, width, height);
+    if (entry.checkedSrc !== video.currentSrc || !video.currentSrc) {
+      // A cross-origin video taints the canvas: find out once per source with a 1-pixel read.
+      try {
+        ctx.getImageData(0, 0, 1, 1);
+      } catch (err) {
+        if (err instanceof DOMException && err.name === 'SecurityError') throw new UnreadableVideoError(err.message);
+        throw err;
+      }
+      entry.checkedSrc = video.currentSrc;
+    }
+    const bitmap = canvas.transferToImageBitmap();
+    const id = this.nextId++;
+    const reply = new Promise<FrameReply | undefined>((resolve) => this.waiting.set(id, resolve));
+    const request: RelayRequest = { id, meta, bitmap, pageMs: 0 };
+    request.pageMs = performance.now() - t0;
+    this.port.postMessage(request, [bitmap]);
+    return reply;
+  }
+
+  forget(tileId: string): void {
+    this.canvases.delete(tileId);
+  }
+
+  dispose(): void {
+    for (const resolve of this.waiting.values()) resolve(undefined);
+    this.waiting.clear();
+    this.port.close();
+    this.host.remove();
+  }
+}
