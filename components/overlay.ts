@@ -12,6 +12,8 @@ export interface FaceView {
   title: string;
   /** Second badge line, e.g. "Smile · AU12 0.81 · AU6 0.55". */
   detail: string;
+  /** Optional third line, e.g. "Engagement 72% · Happily Surprised". */
+  extra?: string;
   tone: 'positive' | 'neutral' | 'negative';
   /** Valence/arousal for the small circumplex indicator, when an affect model runs. */
   va?: { valence: number; arousal: number; estimated: boolean };
@@ -117,6 +119,12 @@ export class Overlay {
       detail.textContent = face.detail;
       const text = el.ownerDocument.createElement('div');
       text.append(title, detail);
+      if (face.extra) {
+        const extra = el.ownerDocument.createElement('div');
+        extra.className = 'detail extra';
+        extra.textContent = face.extra;
+        text.append(extra);
+      }
       const row = el.ownerDocument.createElement('div');
       row.className = 'row';
       if (face.va) row.append(vaIndicator(el.ownerDocument, face.va));

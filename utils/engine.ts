@@ -8,10 +8,14 @@
 import { ausFromBlendshapes, isSmile } from '../models/aus';
 import { backendOrder, createAffectBackend } from '../models/affect/registry';
 import { AffectModelError, type AffectBackend, type AffectBackendId, type FaceCrop } from '../models/affect/types';
+import { ParticipantTemporal } from '../models/temporal/participant';
 import { FaceTracker } from './sites/tracking';
 import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, type LandmarkedFace } from '../models/face-landmarker';
 import type { FrameReply, FrameRequest } from './protocol';
 import type { EngineStatus, FaceAffect, FaceResult, FrameResult } from './types';
+
+/** A participant unseen for this long (ms) is forgotten by the live view (the session log keeps them). */
+export const PARTICIPANT_IDLE_MS = 10 * 60_000;
 
 /** Frames older than this when their turn comes are dropped rather than analysed late. */
 export const STALE_FRAME_MS = 1000;
@@ -41,6 +45,10 @@ export class Engine {
   private cropCanvas: OffscreenCanvas | null = null;
   /** One face tracker per tile (tab + tile key): faces keep their ids across frames. */
   private readonly trackers = new Map<string, FaceTracker>();
+  /** Temporal state per participant (tab + participant id), and which participants each tile had. */
+  private readonly participants = new Map<string, ParticipantTemporal>();
+  private readonly tileParticipants = new Map<string, Set<string>>();
+  private framesSinceSweep = 0;
   private disposed = false;
   private loading: Promise<void> | null = null;
   private readonly pending = new Map<string, Pending>();
@@ -195,19 +203,47 @@ export class Engine {
       const trackerKey = `${job.tabId ?? -1}:${job.frame.tileId}`;
       let tracker = this.trackers.get(trackerKey);
       if (!tracker) this.trackers.set(trackerKey, (tracker = new FaceTracker(job.frame.tileId)));
-      const ids = tracker.update(job.frame.capturedAt, found.map((f) => f.boxNorm));
+      const tracked = tracker.update(job.frame.capturedAt, found.map((f) => f.boxNorm));
+      // A tile with one face is the tile's participant, whatever gaps came before (tracks only tell
+      // apart several people in one tile, e.g. a meeting-room camera).
+      const ids = found.length === 1 ? [`${job.frame.tileId}#1`] : tracked;
+      const t = job.frame.capturedAt;
+      const present = new Set<string>();
       faces = found.map((f, i) => {
         const reading = ausFromBlendshapes(f.blendshapes);
         const a = affect[i];
+        const participantId = ids[i] ?? `${job.frame.tileId}#?`;
+        present.add(participantId);
+        const live = this.participant(job.tabId, participantId).push(
+          { t, face: true, aus: reading.intensity, blendshapes: f.blendshapes, ...(f.matrix ? { matrix: f.matrix } : {}), ...(a ? { probs: a.probs, valence: a.valence, arousal: a.arousal } : {}) },
+          isSmile(reading),
+        );
         return {
-          participantId: ids[i] ?? `${job.frame.tileId}#?`,
+          participantId,
           boxNorm: f.boxNorm,
           aus: reading.intensity,
           active: reading.active,
           smile: isSmile(reading),
           ...(a ? { affect: a } : {}),
+          live: {
+            label: live.smoothed.label,
+            probs: live.smoothed.probs,
+            valence: live.smoothed.valence,
+            arousal: live.smoothed.arousal,
+            compound: live.compound,
+            engagement: { index: live.engagement.index, components: { ...live.engagement.components } },
+            smile: live.smile,
+            baselineFormed: live.baselineFormed,
+            lagMs: live.smoothed.lagMs,
+          },
         };
       });
+      // People of this tile not seen in this frame: their windows learn about the absence too.
+      const known = this.tileParticipants.get(trackerKey) ?? new Set<string>();
+      for (const pid of known) if (!present.has(pid)) this.participant(job.tabId, pid).push({ t, face: false }, false);
+      for (const pid of present) known.add(pid);
+      this.tileParticipants.set(trackerKey, known);
+      this.sweep(t);
     } finally {
       bitmap.close();
     }
@@ -224,6 +260,29 @@ export class Engine {
       pageMs: job.frame.pageMs,
       via: job.frame.via,
     };
+  }
+
+  private participant(tabId: number | undefined, participantId: string): ParticipantTemporal {
+    const key = `${tabId ?? -1}:${participantId}`;
+    let p = this.participants.get(key);
+    if (!p) this.participants.set(key, (p = new ParticipantTemporal()));
+    return p;
+  }
+
+  /** Forget participants and tiles not seen for a while, so a long session stays bounded. */
+  private sweep(now: number): void {
+    if (++this.framesSinceSweep < 200) return;
+    this.framesSinceSweep = 0;
+    for (const [key, p] of this.participants) {
+      if (now - p.lastSeen > PARTICIPANT_IDLE_MS) this.participants.delete(key);
+    }
+    for (const [key, pids] of this.tileParticipants) {
+      const tabPrefix = key.slice(0, key.indexOf(':') + 1);
+      if (![...pids].some((pid) => this.participants.has(tabPrefix + pid))) {
+        this.tileParticipants.delete(key);
+        this.trackers.delete(key);
+      }
+    }
   }
 
   /** All faces of the frame in one batched run; faces too small for the model get no affect. */

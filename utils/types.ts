@@ -26,6 +26,24 @@ export interface FaceAffect {
   backend: string;
 }
 
+/** The participant's live state after temporal smoothing (models/temporal/participant.ts). */
+export interface LiveAffect {
+  /** Smoothed top expression (AffectNet class) and probabilities; null until the window has a face with affect. */
+  label: string | null;
+  probs: number[] | null;
+  valence: number | null;
+  arousal: number | null;
+  /** Smoothed compound expression when pronounced enough to show. */
+  compound: { label: string; score: number } | null;
+  /** Engagement index (0..1, an index, not a measurement of attention) and its parts. */
+  engagement: { index: number | null; components: Record<'presence' | 'frontal' | 'eyes' | 'expressivity' | 'arousal', number | null> };
+  /** Smile relative to this person's own resting face once the baseline formed. */
+  smile: boolean;
+  baselineFormed: boolean;
+  /** Lag the live windows introduce (mean sample age), ms. */
+  lagMs: { expression: number | null; va: number | null };
+}
+
 export interface FaceResult {
   /**
    * The person: the tile's participant key plus the face's track number (`<key>#1`), kept across
@@ -38,8 +56,10 @@ export interface FaceResult {
   aus: number[];
   /** AU presence by per-AU threshold, in AU_NAMES order. */
   active: boolean[];
-  /** Smile state from AU12 (+AU6): the badge's expression until the affect models land. */
+  /** Smile from this frame's AU12 alone (absolute threshold). */
   smile: boolean;
+  /** The participant's smoothed state (see LiveAffect). */
+  live?: LiveAffect;
 }
 
 export interface StageTimings {

@@ -75,6 +75,17 @@ function main() {
         aus: f.aus.map(round3),
         smile: f.smile,
         ...(f.affect ? { probs: f.affect.probs.map(round3), valence: round3(f.affect.valence), arousal: round3(f.affect.arousal) } : {}),
+        ...(f.live
+          ? {
+              live: {
+                label: f.live.label,
+                smile: f.live.smile,
+                baselineFormed: f.live.baselineFormed,
+                engagement: f.live.engagement.index === null ? null : round3(f.live.engagement.index),
+                compound: f.live.compound?.label ?? null,
+              },
+            }
+          : {}),
       })),
     });
     buffers.set(result.tabId, list);

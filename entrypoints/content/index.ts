@@ -306,17 +306,29 @@ class Controller {
 }
 
 
-/** What the badge says about one face: the top expression, smile and strongest AUs, V/A. */
+/**
+ * What the badge says about one face: the smoothed top expression (the raw frame's when no window
+ * yet), smile (relative to the person's own resting face once known) and the strongest AUs, the
+ * engagement index and a pronounced compound expression, and V/A on a small circumplex.
+ */
 function describeFace(f: FaceResult): Omit<FaceView, 'rect'> {
   const aus = strongestAus({ intensity: f.aus, active: f.active }, 3).map((a) => `${a.au} ${a.value.toFixed(2)}`);
-  const detail = [f.smile ? 'Smile' : 'No smile', ...aus].join(' · ');
-  if (!f.affect) return { title: f.smile ? 'Smile' : 'No smile', detail: aus.join(' · ') || 'no active AU', tone: f.smile ? 'positive' : 'neutral' };
-  const { label, probability } = topExpression(f.affect);
-  const v = f.affect.valence;
+  const live = f.live;
+  const smile = live?.smile ?? f.smile;
+  const detail = [smile ? 'Smile' : 'No smile', ...aus].join(' · ');
+  const extra = live
+    ? [live.engagement.index === null ? null : `Engagement ${Math.round(live.engagement.index * 100)}%`, live.compound?.label ?? null].filter(Boolean).join(' · ')
+    : '';
+  if (!f.affect) return { title: smile ? 'Smile' : 'No smile', detail: aus.join(' · ') || 'no active AU', extra, tone: smile ? 'positive' : 'neutral' };
+  const probs = live?.probs ?? f.affect.probs;
+  const { label, probability } = topExpression({ probs });
+  const v = live?.valence ?? f.affect.valence;
+  const a = live?.arousal ?? f.affect.arousal;
   return {
     title: `${label} ${Math.round(probability * 100)}%`,
     detail,
+    extra,
     tone: v > 0.2 ? 'positive' : v < -0.2 ? 'negative' : 'neutral',
-    va: { valence: v, arousal: f.affect.arousal, estimated: f.affect.vaSource !== 'model' },
+    va: { valence: v, arousal: a, estimated: f.affect.vaSource !== 'model' },
   };
 }

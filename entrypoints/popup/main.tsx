@@ -4,6 +4,9 @@ import { browser } from 'wxt/browser';
 import { Toggle } from '@/components/Toggle';
 import { describeEngine } from '@/components/engine-status';
 import { send, sendToTab } from '@/utils/messaging';
+import { affectBackendItem } from '@/utils/storage';
+import { AFFECT_SPECS } from '@/models/affect/registry';
+import type { AffectBackendId } from '@/models/affect/types';
 import type { EngineStatus, TabState } from '@/utils/types';
 
 /** The tab the popup acts on: the active tab, or `?tabId=` when opened as a page. */
@@ -41,6 +44,33 @@ function EnableSite(props: { tabId: number; url: string; onEnabled: () => void }
       </button>
       {message ? <p class="status" role="alert">{message}</p> : null}
     </>
+  );
+}
+
+/** Affect model choice: 'auto' takes the best installed; a missing one falls back (the status says so). */
+function BackendSelect() {
+  const [choice, setChoice] = useState<AffectBackendId | 'auto'>();
+  useEffect(() => void affectBackendItem.getValue().then(setChoice), []);
+  if (!choice) return null;
+  return (
+    <label class="field">
+      <span>Affect model</span>
+      <select
+        value={choice}
+        onChange={(e) => {
+          const v = (e.currentTarget as HTMLSelectElement).value as AffectBackendId | 'auto';
+          setChoice(v);
+          void affectBackendItem.setValue(v);
+        }}
+      >
+        <option value="auto">Best installed</option>
+        {AFFECT_SPECS.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -85,6 +115,7 @@ function Popup() {
           {site.status ?? `Reading tiles as: ${site.label}.`}
         </p>
       ) : null}
+      <BackendSelect />
       {browser.sidePanel && tabId !== undefined ? (
         <button type="button" onClick={() => void browser.sidePanel.open({ tabId })}>
           Open side panel

@@ -9,7 +9,15 @@ export interface LoggedResult {
   latency: number;
   pageMs: number;
   via: 'relay' | 'direct';
-  faces: { aus: number[]; smile: boolean; probs?: number[]; valence?: number; arousal?: number }[];
+  faces: {
+    participantId: string;
+    aus: number[];
+    smile: boolean;
+    probs?: number[];
+    valence?: number;
+    arousal?: number;
+    live?: { label: string | null; smile: boolean; baselineFormed: boolean; engagement: number | null; compound: string | null };
+  }[];
 }
 
 type ChromeGlobal = {
