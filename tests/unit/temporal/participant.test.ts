@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { LIVE_WINDOWS, ParticipantTemporal } from '../../../models/temporal/participant';
+import { AU_NAMES } from '../../../utils/types';
+
+const AU12 = AU_NAMES.indexOf('AU12');
+const aus = (au12: number) => AU_NAMES.map((_, i) => (i === AU12 ? au12 : 0.05));
+// AffectNet order: Anger, Contempt, Disgust, Fear, Happiness, Neutral, Sadness, Surprise
+const NEUTRAL = [0, 0, 0, 0, 0.05, 0.95, 0, 0];
+const HAPPY = [0, 0, 0, 0, 0.95, 0.05, 0, 0];
+
+describe('a participant’s live state', () => {
+  it('uses the paper’s Δ as time windows on 30 fps video: 3.4 s expressions, 0.7 s V/A', () => {
+    expect(LIVE_WINDOWS.expressionWindowMs).toBeCloseTo((101 / 30) * 1000, 6);
+    expect(LIVE_WINDOWS.vaWindowMs).toBeCloseTo((21 / 30) * 1000, 6);
+  });
+
+  it('reads a smile against the person’s own resting face once the baseline formed', () => {
+    const p = new ParticipantTemporal();
+    let t = 0;
+    let last = p.push({ t, face: true, aus: aus(0.5), probs: NEUTRAL }, true);
+    // Before the baseline forms, the absolute threshold decides: 0.5 reads as a smile.
+    expect(last.baselineFormed).toBe(false);
+    expect(last.smile).toBe(true);
+    for (; t < 10_000; t += 200) last = p.push({ t, face: true, aus: aus(0.5 + ((t / 200) % 3) * 0.005), probs: NEUTRAL }, true);
+    expect(last.baselineFormed).toBe(true);
+    expect(last.smile).toBe(false); // this person's neutral face
+    last = p.push({ t: (t += 200), face: true, aus: aus(0.9), probs: HAPPY }, true);
+    expect(last.smile).toBe(true); // a real smile for them
+  });
+
+  it('smooths the label: one odd frame does not flip it, a sustained change does after the lag', () => {
+    const p = new ParticipantTemporal();
+    let t = 0;
+    for (; t < 5000; t += 125) p.push({ t, face: true, aus: aus(0.1), probs: NEUTRAL, valence: 0, arousal: 0 }, false);
+    expect(p.push({ t: (t += 125), face: true, aus: aus(0.1), probs: HAPPY }, false).smoothed.label).toBe('Neutral');
+    let flippedAt = -1;
+    for (const start = t; t < start + 5000; t += 125) {
+      const r = p.push({ t, face: true, aus: aus(0.8), probs: HAPPY }, true);
+      if (flippedAt < 0 && r.smoothed.label === 'Happiness') flippedAt = t - start;
+    }
+    expect(flippedAt).toBeGreaterThan(0);
+    expect(flippedAt).toBeLessThan(LIVE_WINDOWS.expressionWindowMs);
+  });
+
+  it('shows a compound only when it is pronounced, and counts absence against engagement', () => {
+    const p = new ParticipantTemporal();
+    const surprisedHappy = [0, 0, 0, 0, 0.5, 0, 0, 0.5];
+    let r = p.push({ t: 0, face: true, aus: aus(0.6), probs: surprisedHappy }, true);
+    expect(r.compound?.label).toBe('Happily Surprised');
+    r = new ParticipantTemporal().push({ t: 0, face: true, aus: aus(0.1), probs: NEUTRAL }, false);
+    expect(r.compound).toBeNull();
+    const q = new ParticipantTemporal();
+    let present = 0;
+    for (let t = 0; t < 4000; t += 200) present = q.push({ t, face: true, aus: aus(0.1), probs: NEUTRAL, arousal: 0 }, false).engagement.components.presence ?? -1;
+    let absent = present;
+    for (let t = 4000; t < 8000; t += 200) absent = q.push({ t, face: false }, false).engagement.components.presence ?? -1;
+    expect(present).toBe(1);
+    expect(absent).toBeLessThan(present);
+  });
+});
