@@ -28,6 +28,9 @@ export default defineConfig({
         'On-device facial expression, valence/arousal and action units for video calls. No frame leaves your machine.',
       permissions: firefox ? ['storage', 'scripting', 'activeTab'] : ['offscreen', 'storage', 'sidePanel', 'scripting', 'activeTab'],
       optional_host_permissions: ['<all_urls>'],
+      commands: {
+        'toggle-overlay': { suggested_key: { default: 'Alt+Shift+A' }, description: 'Show or hide the AffectLens overlay on this tab' },
+      },
       content_security_policy: {
         extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
       },

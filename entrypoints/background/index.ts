@@ -102,6 +102,23 @@ function main() {
     }
   }
 
+  async function setTabState(tabId: number, patch: Partial<TabState>): Promise<TabState> {
+    const item = tabStateItem(tabId);
+    const next: TabState = { ...(await item.getValue()), ...patch };
+    await item.setValue(next);
+    await sendToTab(tabId, 'bg-cs-state', next);
+    return next;
+  }
+
+  // The keyboard shortcut (manifest `commands`) toggles the overlay on the active tab.
+  browser.commands?.onCommand.addListener((command) => {
+    if (command !== 'toggle-overlay') return;
+    void browser.tabs.query({ active: true, currentWindow: true }).then(async ([tab]) => {
+      if (tab?.id === undefined) return;
+      await setTabState(tab.id, { overlay: !(await tabStateItem(tab.id).getValue()).overlay });
+    });
+  });
+
   listen('background', {
     'cs-bg-hello': async (_payload, sender) => {
       if (sender.tabId === undefined) throw new Error('hello from outside a tab');
@@ -109,13 +126,7 @@ function main() {
       return { tabId: sender.tabId, state: await tabStateItem(sender.tabId).getValue(), engine: await engineStatus() };
     },
     'ui-bg-get-tab': ({ tabId }) => tabStateItem(tabId).getValue(),
-    'ui-bg-set-tab': async ({ tabId, patch }) => {
-      const item = tabStateItem(tabId);
-      const next: TabState = { ...(await item.getValue()), ...patch };
-      await item.setValue(next);
-      await sendToTab(tabId, 'bg-cs-state', next);
-      return next;
-    },
+    'ui-bg-set-tab': ({ tabId, patch }) => setTabState(tabId, patch),
     'ui-bg-enable-site': async ({ tabId, origin }) => {
       // The popup asked the user for this origin first; without the grant, do nothing.
       const pattern = `${origin}/*`;

@@ -1,24 +1,9 @@
 /** Reading the extension's state from a test: the tab's session log and the popup. */
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 
-export interface LoggedResult {
-  tileId: string;
-  name: string;
-  t: number;
-  at: number;
-  latency: number;
-  pageMs: number;
-  via: 'relay' | 'direct';
-  faces: {
-    participantId: string;
-    aus: number[];
-    smile: boolean;
-    probs?: number[];
-    valence?: number;
-    arousal?: number;
-    live?: { label: string | null; smile: boolean; baselineFormed: boolean; engagement: number | null; compound: string | null };
-  }[];
-}
+import type { LoggedResult } from '../../utils/storage';
+
+export type { LoggedResult };
 
 type ChromeGlobal = {
   chrome: {
