@@ -42,13 +42,55 @@ export interface LoggedResult {
   }[];
 }
 
-/** Recent results of a tab (bounded ring), so a restarted service worker loses nothing. */
-export function resultsItem(tabId: number) {
-  return storage.defineItem<LoggedResult[]>(`session:results:${tabId}`, { fallback: [], version: 1 });
+/** Most results kept per tab by the live log (the session store will downsample long calls instead). */
+export const RESULTS_PER_TAB = 4000;
+/** Records per storage chunk: appending rewrites only the newest chunk, never the whole log. */
+export const RESULTS_CHUNK = 200;
+
+/** Which chunks of a tab's log exist: `session:results:<tab>:<first…last>`. */
+const resultsIndexItem = (tabId: number) =>
+  storage.defineItem<{ first: number; last: number } | null>(`session:resultsIndex:${tabId}`, { fallback: null });
+const chunkKey = (tabId: number, n: number) => `session:results:${tabId}:${n}` as const;
+
+/**
+ * Append records to a tab's session log in `storage.session` (it survives a service-worker restart).
+ * Cost per call: one chunk read and written; the oldest chunks go once the log exceeds RESULTS_PER_TAB.
+ * Callers serialise appends for a tab (the background is the only writer).
+ */
+export async function appendResults(tabId: number, records: readonly LoggedResult[]): Promise<void> {
+  if (!records.length) return;
+  const index = (await resultsIndexItem(tabId).getValue()) ?? { first: 0, last: 0 };
+  let chunk = [...((await storage.getItem<LoggedResult[]>(chunkKey(tabId, index.last))) ?? []), ...records];
+  const writes: { key: ReturnType<typeof chunkKey>; value: LoggedResult[] }[] = [];
+  while (chunk.length > RESULTS_CHUNK) {
+    writes.push({ key: chunkKey(tabId, index.last), value: chunk.slice(0, RESULTS_CHUNK) });
+    chunk = chunk.slice(RESULTS_CHUNK);
+    index.last++;
+  }
+  writes.push({ key: chunkKey(tabId, index.last), value: chunk });
+  const dropped: ReturnType<typeof chunkKey>[] = [];
+  while ((index.last - index.first) * RESULTS_CHUNK >= RESULTS_PER_TAB) dropped.push(chunkKey(tabId, index.first++));
+  await storage.setItems(writes);
+  await resultsIndexItem(tabId).setValue(index);
+  if (dropped.length) await storage.removeItems(dropped);
 }
 
-/** Most results kept per tab by the walking skeleton's log (the session store replaces it). */
-export const RESULTS_PER_TAB = 4000;
+/** A tab's whole session log, oldest first. */
+export async function readResults(tabId: number): Promise<LoggedResult[]> {
+  const index = await resultsIndexItem(tabId).getValue();
+  if (!index) return [];
+  const keys = Array.from({ length: index.last - index.first + 1 }, (_, i) => chunkKey(tabId, index.first + i));
+  const chunks = await storage.getItems(keys);
+  return chunks.flatMap((c) => (c.value as LoggedResult[] | null) ?? []);
+}
+
+/** Forget a tab's session log. */
+export async function clearResults(tabId: number): Promise<void> {
+  const index = await resultsIndexItem(tabId).getValue();
+  if (!index) return;
+  const keys = Array.from({ length: index.last - index.first + 1 }, (_, i) => chunkKey(tabId, index.first + i));
+  await storage.removeItems([...keys, `session:resultsIndex:${tabId}`]);
+}
 
 /** The affect backend the user chose in the options, or `auto`: the best installed one. */
 export const affectBackendItem = storage.defineItem<AffectBackendId | 'auto'>('local:affectBackend', { fallback: 'auto', version: 1 });

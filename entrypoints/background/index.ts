@@ -4,7 +4,7 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { listen, send, sendToTab } from '@/utils/messaging';
-import { affectBackendItem, resultsItem, RESULTS_PER_TAB, tabStateItem, type LoggedResult } from '@/utils/storage';
+import { affectBackendItem, appendResults, clearResults, tabStateItem, type LoggedResult } from '@/utils/storage';
 import { startInferenceHost } from '@/utils/inference-host';
 import type { EngineStatus, FrameResult, TabState } from '@/utils/types';
 
@@ -91,15 +91,16 @@ function main() {
     buffers.set(result.tabId, list);
     flushTimer ??= setTimeout(() => void flush(), 1000);
   }
-  async function flush(): Promise<void> {
+  // One flush at a time: each appends to the newest chunk of a tab's log (utils/storage.ts).
+  let flushing: Promise<void> = Promise.resolve();
+  function flush(): Promise<void> {
     flushTimer = null;
     const pending = [...buffers.entries()];
     buffers.clear();
-    for (const [tabId, fresh] of pending) {
-      const item = resultsItem(tabId);
-      const all = [...(await item.getValue()), ...fresh];
-      await item.setValue(all.slice(-RESULTS_PER_TAB));
-    }
+    flushing = flushing.then(async () => {
+      for (const [tabId, fresh] of pending) await appendResults(tabId, fresh);
+    });
+    return flushing;
   }
 
   async function setTabState(tabId: number, patch: Partial<TabState>): Promise<TabState> {
@@ -151,7 +152,7 @@ function main() {
 
   browser.tabs.onRemoved.addListener((tabId) => {
     void tabStateItem(tabId).removeValue();
-    void resultsItem(tabId).removeValue();
+    void flushing.then(() => clearResults(tabId));
     buffers.delete(tabId);
   });
 

@@ -6,6 +6,22 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
+ * Cut one tile (x, y, w, h in px) out of the grid video into a VP8 WebM, atomically.
+ * @param {string} video
+ * @param {number[]} rect
+ * @param {string} file
+ */
+export function cutTile(video, [x, y, w, h], file) {
+  execFileSync('ffmpeg', [
+    '-loglevel', 'error', '-y', '-i', video,
+    '-vf', `crop=${w}:${h}:${x}:${y}`,
+    '-an', '-c:v', 'libvpx', '-b:v', '1M', '-deadline', 'realtime', '-cpu-used', '8', '-g', '24',
+    `${file}.tmp.webm`,
+  ]);
+  renameSync(`${file}.tmp.webm`, file);
+}
+
+/**
  * @param {string} root project root
  * @returns {{key: string, name: string, file: string}[]}
  */
@@ -24,14 +40,7 @@ export function benchTiles(root) {
     if (!existsSync(file)) {
       const video = find('video/videocall_grid_2x2.mp4');
       if (!video) throw new Error('bench: video/videocall_grid_2x2.mp4 not found: set AFFECTLENS_TEST_DATA_DIR or place ../shared/data next to the project');
-      const [x, y, w, h] = t.rect_xywh;
-      execFileSync('ffmpeg', [
-        '-loglevel', 'error', '-y', '-i', video,
-        '-vf', `crop=${w}:${h}:${x}:${y}`,
-        '-an', '-c:v', 'libvpx', '-b:v', '1M', '-deadline', 'realtime', '-cpu-used', '8', '-g', '24',
-        `${file}.tmp.webm`,
-      ]);
-      renameSync(`${file}.tmp.webm`, file);
+      cutTile(video, t.rect_xywh, file);
     }
     const subject = /subject (\d+)/.exec(t.source)?.[1];
     return { key: t.tile, name: subject ? `Subject ${subject}` : 'Actress', file };

@@ -11,7 +11,7 @@ type ChromeGlobal = {
   };
 };
 
-/** All results the background has logged, for every tab. */
+/** All results the background has logged, for every tab (its chunks `results:<tab>:<n>`). */
 export async function loggedResults(sw: Worker): Promise<LoggedResult[]> {
   return (await sw.evaluate(async () => {
     const { chrome } = globalThis as unknown as ChromeGlobal;
@@ -31,7 +31,7 @@ export async function tabIdOf(sw: Worker, tileName: string): Promise<number> {
     const { chrome } = globalThis as unknown as ChromeGlobal;
     const all = await chrome.storage.session.get(null);
     const hit = Object.entries(all).find(([k, v]) => k.startsWith('results:') && (v as { name: string }[]).some((r) => r.name === name));
-    return hit ? Number(hit[0].slice('results:'.length)) : undefined;
+    return hit ? Number(hit[0].split(':')[1]) : undefined;
   }, tileName);
   if (id === undefined) throw new Error(`no tab has analysed a tile named ${tileName}`);
   return id;

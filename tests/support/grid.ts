@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, media } from './media';
+import { cutTile } from '../../scripts/lib/bench-media.mjs';
 
 export interface Segment {
   from_s: number;
@@ -32,16 +33,7 @@ export async function gridTiles(): Promise<GridTile[]> {
   mkdirSync(dir, { recursive: true });
   return timeline.tiles.map((t) => {
     const file = join(dir, `${t.tile}.webm`);
-    if (!existsSync(file)) {
-      const [x, y, w, h] = t.rect_xywh;
-      execFileSync('ffmpeg', [
-        '-loglevel', 'error', '-y', '-i', video,
-        '-vf', `crop=${w}:${h}:${x}:${y}`,
-        '-an', '-c:v', 'libvpx', '-b:v', '1M', '-deadline', 'realtime', '-cpu-used', '8', '-g', '24',
-        `${file}.tmp.webm`,
-      ]);
-      execFileSync('mv', [`${file}.tmp.webm`, file]);
-    }
+    if (!existsSync(file)) cutTile(video, t.rect_xywh, file);
     const subject = /subject (\d+)/.exec(t.source)?.[1];
     return { key: t.tile, name: subject ? `Subject ${subject}` : 'Actress (Pexels)', file, segments: t.segments ?? [] };
   });

@@ -1,0 +1,39 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { appendResults, clearResults, readResults, RESULTS_CHUNK, RESULTS_PER_TAB, type LoggedResult } from '../../utils/storage';
+
+const record = (i: number): LoggedResult => ({
+  tileId: 'id:a',
+  name: 'A',
+  t: i / 10,
+  at: i,
+  latency: 50,
+  pageMs: 3,
+  via: 'relay',
+  stages: { decode: 1, landmarks: 20, affect: 9, total: 40 },
+  faces: [],
+});
+
+describe('session log in storage.session', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  it('appends in order across chunks and keeps the newest records within the bound', async () => {
+    for (let i = 0; i < 5000; i += 37) await appendResults(7, Array.from({ length: Math.min(37, 5000 - i) }, (_, k) => record(i + k)));
+    const log = await readResults(7);
+    expect(log.at(-1)?.at).toBe(4999);
+    expect(log.length).toBeLessThanOrEqual(RESULTS_PER_TAB + RESULTS_CHUNK);
+    expect(log.length).toBeGreaterThanOrEqual(RESULTS_PER_TAB);
+    expect(log.every((r, k) => k === 0 || r.at === log[k - 1]!.at + 1)).toBe(true);
+    // No chunk beyond the bound is left behind.
+    const keys = Object.keys(await fakeBrowser.storage.session.get(null)).filter((k) => k.startsWith('results:7:'));
+    expect(keys.length).toBe(Math.ceil(log.length / RESULTS_CHUNK));
+  });
+
+  it('keeps tabs apart and clears one tab on request', async () => {
+    await appendResults(1, [record(1)]);
+    await appendResults(2, [record(2)]);
+    await clearResults(1);
+    expect(await readResults(1)).toEqual([]);
+    expect((await readResults(2)).map((r) => r.at)).toEqual([2]);
+  });
+});
