@@ -50,7 +50,6 @@ class Controller {
   private readonly overlay = new Overlay();
   /** Direct until the relay iframe is up (Chrome); Firefox stays direct (see utils/transport.ts). */
   private transport: FrameTransport = new DirectTransport();
-  private nextTileId = 1;
   private helloInFlight: Promise<void> | null = null;
   private layoutQueued = false;
   private rescanQueued = false;
