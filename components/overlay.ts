@@ -52,12 +52,30 @@ const STYLE = `
 .box.below .badge { bottom: auto; top: calc(100% + 4px); }
 `;
 
+/** The elements of one face's box and badge, kept and updated in place between frames. */
+interface FaceEls {
+  box: HTMLDivElement;
+  badge: HTMLDivElement;
+  text: HTMLDivElement;
+  title: HTMLDivElement;
+  detail: HTMLDivElement;
+  extra: HTMLDivElement;
+  va: HTMLDivElement;
+  dot: HTMLDivElement;
+}
+
+interface TileEls {
+  root: HTMLDivElement;
+  status: HTMLDivElement;
+  faces: FaceEls[];
+}
+
 export class Overlay {
   private readonly host: HTMLElement;
   private readonly layer: HTMLDivElement;
-  private readonly tiles = new Map<string, HTMLDivElement>();
+  private readonly tiles = new Map<string, TileEls>();
 
-  constructor(doc: Document = document) {
+  constructor(private readonly doc: Document = document) {
     this.host = doc.createElement('affectlens-overlay');
     const root = this.host.attachShadow({ mode: 'closed' });
     const style = doc.createElement('style');
@@ -80,80 +98,118 @@ export class Overlay {
     this.layer.style.display = visible ? '' : 'none';
   }
 
+  /**
+   * Show a tile's state. Runs once per analysed frame on the meeting page's main thread, so it
+   * updates the existing elements and touches only what changed (no rebuild, no needless restyle).
+   */
   render(tileId: string, view: TileView): void {
-    let el = this.tiles.get(tileId);
-    if (!el) {
-      el = this.layer.ownerDocument.createElement('div');
-      el.className = 'tile';
-      el.dataset.tile = tileId;
-      this.layer.append(el);
-      this.tiles.set(tileId, el);
-    }
+    const tile = this.tile(tileId);
+    const el = tile.root;
     if (!view.rect) {
-      el.style.display = 'none';
+      setStyle(el, 'display', 'none');
       return;
     }
     const r = view.rect;
-    Object.assign(el.style, { display: '', left: `${r.x}px`, top: `${r.y}px`, width: `${r.w}px`, height: `${r.h}px` });
-    const fontPx = Math.round(Math.min(16, Math.max(10, r.w / 26)));
-    const parts: HTMLElement[] = [];
+    setStyle(el, 'display', '');
+    placeEl(el, r);
+    const fontPx = `${Math.round(Math.min(16, Math.max(10, r.w / 26)))}px`;
     if (view.status) {
-      const s = el.ownerDocument.createElement('div');
-      s.className = 'status';
-      s.setAttribute('role', 'status');
-      s.textContent = view.status;
-      parts.push(s);
+      setText(tile.status, view.status);
+      if (el.firstChild !== tile.status) el.prepend(tile.status);
+    } else {
+      tile.status.remove();
     }
-    for (const face of view.faces) {
-      const box = el.ownerDocument.createElement('div');
-      box.className = `box ${face.tone}${face.rect.y - r.y < 3 * fontPx ? ' below' : ''}`;
-      Object.assign(box.style, { left: `${face.rect.x}px`, top: `${face.rect.y}px`, width: `${face.rect.w}px`, height: `${face.rect.h}px` });
-      const badge = el.ownerDocument.createElement('div');
-      badge.className = 'badge';
-      badge.style.fontSize = `${fontPx}px`;
-      const title = el.ownerDocument.createElement('div');
-      title.className = 'title';
-      title.textContent = face.title;
-      const detail = el.ownerDocument.createElement('div');
-      detail.className = 'detail';
-      detail.textContent = face.detail;
-      const text = el.ownerDocument.createElement('div');
-      text.append(title, detail);
+    view.faces.forEach((face, i) => {
+      const f = (tile.faces[i] ??= this.faceEls());
+      setClass(f.box, `box ${face.tone}${face.rect.y - r.y < 3 * parseInt(fontPx, 10) ? ' below' : ''}`);
+      placeEl(f.box, face.rect);
+      setStyle(f.badge, 'fontSize', fontPx);
+      setText(f.title, face.title);
+      setText(f.detail, face.detail);
       if (face.extra) {
-        const extra = el.ownerDocument.createElement('div');
-        extra.className = 'detail extra';
-        extra.textContent = face.extra;
-        text.append(extra);
+        setText(f.extra, face.extra);
+        if (!f.extra.isConnected) f.text.append(f.extra);
+      } else {
+        f.extra.remove();
       }
-      const row = el.ownerDocument.createElement('div');
-      row.className = 'row';
-      if (face.va) row.append(vaIndicator(el.ownerDocument, face.va));
-      row.append(text);
-      badge.append(row);
-      box.append(badge);
-      parts.push(box);
-    }
-    el.replaceChildren(...parts);
+      if (face.va) {
+        // Valence left→right, arousal bottom→top on a small circumplex; hollow when estimated.
+        const v = face.va;
+        setClass(f.va, v.estimated ? 'va estimated' : 'va');
+        f.va.title = `valence ${v.valence.toFixed(2)}, arousal ${v.arousal.toFixed(2)}${v.estimated ? ' (estimated from expression)' : ''}`;
+        setStyle(f.dot, 'left', `${50 + 40 * clamp1(v.valence)}%`);
+        setStyle(f.dot, 'top', `${50 - 40 * clamp1(v.arousal)}%`);
+        if (f.badge.firstChild?.firstChild !== f.va) f.badge.firstChild?.insertBefore(f.va, f.text);
+      } else {
+        f.va.remove();
+      }
+      if (!f.box.isConnected) el.append(f.box);
+    });
+    for (const f of tile.faces.slice(view.faces.length)) f.box.remove();
   }
 
   remove(tileId: string): void {
-    this.tiles.get(tileId)?.remove();
+    this.tiles.get(tileId)?.root.remove();
     this.tiles.delete(tileId);
+  }
+
+  private tile(tileId: string): TileEls {
+    let tile = this.tiles.get(tileId);
+    if (!tile) {
+      const root = this.el('tile');
+      root.dataset.tile = tileId;
+      const status = this.el('status');
+      status.setAttribute('role', 'status');
+      this.layer.append(root);
+      this.tiles.set(tileId, (tile = { root, status, faces: [] }));
+    }
+    return tile;
+  }
+
+  private faceEls(): FaceEls {
+    const f: FaceEls = {
+      box: this.el('box'),
+      badge: this.el('badge'),
+      text: this.el(''),
+      title: this.el('title'),
+      detail: this.el('detail'),
+      extra: this.el('detail extra'),
+      va: this.el('va'),
+      dot: this.el('dot'),
+    };
+    const row = this.el('row');
+    f.va.append(f.dot);
+    f.text.append(f.title, f.detail);
+    row.append(f.text);
+    f.badge.append(row);
+    f.box.append(f.badge);
+    return f;
+  }
+
+  private el(className: string): HTMLDivElement {
+    const d = this.doc.createElement('div');
+    if (className) d.className = className;
+    return d;
   }
 }
 
-/**
- * Valence (x, left negative → right positive) and arousal (y, bottom calm → top excited) as a dot
- * on a small circumplex; a hollow dot when the values are estimated from the expression.
- */
-function vaIndicator(doc: Document, va: NonNullable<FaceView['va']>): HTMLElement {
-  const box = doc.createElement('div');
-  box.className = va.estimated ? 'va estimated' : 'va';
-  box.title = `valence ${va.valence.toFixed(2)}, arousal ${va.arousal.toFixed(2)}${va.estimated ? ' (estimated from expression)' : ''}`;
-  const dot = doc.createElement('div');
-  dot.className = 'dot';
-  dot.style.left = `${50 + 40 * Math.max(-1, Math.min(1, va.valence))}%`;
-  dot.style.top = `${50 - 40 * Math.max(-1, Math.min(1, va.arousal))}%`;
-  box.append(dot);
-  return box;
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }
+
+function setClass(el: HTMLElement, className: string): void {
+  if (el.className !== className) el.className = className;
+}
+
+function setStyle(el: HTMLElement, key: 'display' | 'left' | 'top' | 'width' | 'height' | 'fontSize', value: string): void {
+  if (el.style[key] !== value) el.style[key] = value;
+}
+
+function placeEl(el: HTMLElement, r: Rect): void {
+  setStyle(el, 'left', `${r.x}px`);
+  setStyle(el, 'top', `${r.y}px`);
+  setStyle(el, 'width', `${r.w}px`);
+  setStyle(el, 'height', `${r.h}px`);
+}
+
+const clamp1 = (v: number) => Math.max(-1, Math.min(1, v));

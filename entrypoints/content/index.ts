@@ -283,8 +283,9 @@ class Controller {
     }
     const r = video.getBoundingClientRect();
     const box = { x: r.left, y: r.top, w: r.width, h: r.height };
-    const hidden = r.width === 0 || r.height === 0 || getComputedStyle(video).visibility === 'hidden';
-    const picture = contentRect(box, video.videoWidth, video.videoHeight, getComputedStyle(video).objectFit);
+    const style = getComputedStyle(video);
+    const hidden = r.width === 0 || r.height === 0 || style.visibility === 'hidden';
+    const picture = contentRect(box, video.videoWidth, video.videoHeight, style.objectFit);
     const faces: FaceView[] = [];
     for (const f of tile.faces) {
       const rect = placeBox(f.boxNorm, picture, box);
