@@ -1,6 +1,7 @@
 /**
- * Frame capture on the meeting page's main thread, kept to a few milliseconds: one draw into a
- * reused, scaled-down OffscreenCanvas; the JPEG encode runs asynchronously (convertToBlob).
+ * Frame capture on the meeting page's main thread, kept to a few milliseconds: one draw of the
+ * video into a reused, scaled-down OffscreenCanvas per tile. The transports (utils/transport.ts)
+ * take the drawn frame either as a transferable ImageBitmap or as an asynchronously encoded JPEG.
  */
 import { analysisSize } from './geometry';
 
@@ -14,13 +15,21 @@ export interface CapturedFrame {
   pageMs: number;
 }
 
+export interface CapturedBitmap {
+  bitmap: ImageBitmap;
+  /** Main-thread ms spent drawing the frame and detaching the bitmap. */
+  pageMs: number;
+}
+
 export class FrameGrabber {
   private canvas: OffscreenCanvas | null = null;
   private ctx: OffscreenCanvasRenderingContext2D | null = null;
+  /** The source last checked for cross-origin taint (a 1-pixel read once per source). */
+  private checkedSrc: string | null = null;
 
-  async grab(video: HTMLVideoElement, maxSide: number, quality: number): Promise<CapturedFrame> {
+  /** Draw the video's current frame, scaled so its longer side is ≤ `maxSide`; throws UnreadableVideoError for a tainted source. */
+  private draw(video: HTMLVideoElement, maxSide: number): OffscreenCanvas {
     const { width, height } = analysisSize(video.videoWidth, video.videoHeight, maxSide);
-    const t0 = performance.now();
     if (!this.canvas || !this.ctx) {
       this.canvas = new OffscreenCanvas(width, height);
       this.ctx = this.canvas.getContext('2d', { alpha: false });
@@ -31,9 +40,31 @@ export class FrameGrabber {
       this.canvas.height = height;
     }
     this.ctx.drawImage(video, 0, 0, width, height);
+    if (this.checkedSrc !== video.currentSrc || !video.currentSrc) {
+      try {
+        this.ctx.getImageData(0, 0, 1, 1);
+      } catch (err) {
+        throw asUnreadable(err);
+      }
+      this.checkedSrc = video.currentSrc;
+    }
+    return this.canvas;
+  }
+
+  /** The frame as an ImageBitmap to transfer (no copy); the canvas is ready for the next frame. */
+  bitmap(video: HTMLVideoElement, maxSide: number): CapturedBitmap {
+    const t0 = performance.now();
+    const bitmap = this.draw(video, maxSide).transferToImageBitmap();
+    return { bitmap, pageMs: performance.now() - t0 };
+  }
+
+  /** The frame as a JPEG data URL; the encode itself runs asynchronously (convertToBlob). */
+  async jpeg(video: HTMLVideoElement, maxSide: number, quality: number): Promise<CapturedFrame> {
+    const t0 = performance.now();
+    const canvas = this.draw(video, maxSide);
     let blobPromise: Promise<Blob>;
     try {
-      blobPromise = this.canvas.convertToBlob({ type: 'image/jpeg', quality });
+      blobPromise = canvas.convertToBlob({ type: 'image/jpeg', quality });
     } catch (err) {
       throw asUnreadable(err);
     }
@@ -44,8 +75,7 @@ export class FrameGrabber {
     } catch (err) {
       throw asUnreadable(err);
     }
-    const image = await blobToDataUrl(blob);
-    return { image, width, height, pageMs };
+    return { image: await blobToDataUrl(blob), width: canvas.width, height: canvas.height, pageMs };
   }
 }
 

@@ -10,9 +10,8 @@
  *   script encodes the JPEG itself and sends it with `runtime.sendMessage`.
  */
 import { browser } from 'wxt/browser';
-import { FrameGrabber, UnreadableVideoError } from './capture';
+import { FrameGrabber } from './capture';
 import { CAPTURE } from './config';
-import { analysisSize } from './geometry';
 import { send } from './messaging';
 import type { FrameReply, FrameRequest } from './protocol';
 
@@ -22,7 +21,8 @@ export interface FrameTransport {
   readonly kind: 'relay' | 'direct';
   /**
    * Capture the video's current frame and have it analysed. Resolves `undefined` when the inference
-   * host did not answer (gone, restarting). Throws UnreadableVideoError for a cross-origin video.
+   * host did not answer (gone, restarting). Throws UnreadableVideoError (utils/capture.ts) for a
+   * cross-origin video.
    */
   analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined>;
   /** Forget a tile's buffers. */
@@ -30,19 +30,36 @@ export interface FrameTransport {
   dispose(): void;
 }
 
+/** One FrameGrabber (reused canvas) per tile, shared by both transports. */
+class Grabbers {
+  private readonly byTile = new Map<string, FrameGrabber>();
+
+  for(tileId: string): FrameGrabber {
+    let g = this.byTile.get(tileId);
+    if (!g) this.byTile.set(tileId, (g = new FrameGrabber()));
+    return g;
+  }
+
+  forget(tileId: string): void {
+    this.byTile.delete(tileId);
+  }
+
+  clear(): void {
+    this.byTile.clear();
+  }
+}
+
 export class DirectTransport implements FrameTransport {
   readonly kind = 'direct';
-  private readonly grabbers = new Map<string, FrameGrabber>();
+  private readonly grabbers = new Grabbers();
 
   async analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined> {
-    let grabber = this.grabbers.get(meta.tileId);
-    if (!grabber) this.grabbers.set(meta.tileId, (grabber = new FrameGrabber()));
-    const frame = await grabber.grab(video, CAPTURE.maxSide, CAPTURE.jpegQuality);
+    const frame = await this.grabbers.for(meta.tileId).jpeg(video, CAPTURE.maxSide, CAPTURE.jpegQuality);
     return send('cs-off-frame', 'offscreen', { ...meta, ...frame, via: 'direct' }).catch(() => undefined);
   }
 
   forget(tileId: string): void {
-    this.grabbers.delete(tileId);
+    this.grabbers.forget(tileId);
   }
 
   dispose(): void {
@@ -59,7 +76,7 @@ const RELAY_TIMEOUT_MS = 4000;
 
 export class RelayTransport implements FrameTransport {
   readonly kind = 'relay';
-  private readonly canvases = new Map<string, { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D; checkedSrc: string }>();
+  private readonly grabbers = new Grabbers();
   private readonly waiting = new Map<number, (r: FrameReply | undefined) => void>();
   private nextId = 1;
 
@@ -107,48 +124,22 @@ export class RelayTransport implements FrameTransport {
   }
 
   async analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined> {
-    const { width, height } = analysisSize(video.videoWidth, video.videoHeight, CAPTURE.maxSide);
-    const t0 = performance.now();
-    let entry = this.canvases.get(meta.tileId);
-    if (!entry) {
-      const canvas = new OffscreenCanvas(width, height);
-      const ctx = canvas.getContext('2d', { alpha: false, willReadFrequently: false });
-      if (!ctx) throw new Error('2d context unavailable');
-      entry = { canvas, ctx, checkedSrc: '' };
-      this.canvases.set(meta.tileId, entry);
-    }
-    const { canvas, ctx } = entry;
-    if (canvas.width !== width || canvas.height !== height) {
-      canvas.width = width;
-      canvas.height = height;
-    }
-    ctx.drawImage(video, 0, 0, width, height);
-    if (entry.checkedSrc !== video.currentSrc || !video.currentSrc) {
-      // A cross-origin video taints the canvas: find out once per source with a 1-pixel read.
-      try {
-        ctx.getImageData(0, 0, 1, 1);
-      } catch (err) {
-        if (err instanceof DOMException && err.name === 'SecurityError') throw new UnreadableVideoError(err.message);
-        throw err;
-      }
-      entry.checkedSrc = video.currentSrc;
-    }
-    const bitmap = canvas.transferToImageBitmap();
+    const { bitmap, pageMs } = this.grabbers.for(meta.tileId).bitmap(video, CAPTURE.maxSide);
     const id = this.nextId++;
     const reply = new Promise<FrameReply | undefined>((resolve) => this.waiting.set(id, resolve));
-    const request: RelayRequest = { id, meta, bitmap, pageMs: 0 };
-    request.pageMs = performance.now() - t0;
+    const request: RelayRequest = { id, meta, bitmap, pageMs };
     this.port.postMessage(request, [bitmap]);
     return reply;
   }
 
   forget(tileId: string): void {
-    this.canvases.delete(tileId);
+    this.grabbers.forget(tileId);
   }
 
   dispose(): void {
     for (const resolve of this.waiting.values()) resolve(undefined);
     this.waiting.clear();
+    this.grabbers.clear();
     this.port.close();
     this.host.remove();
   }
