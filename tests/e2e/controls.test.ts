@@ -11,27 +11,38 @@ import { gridTiles, noFaceVideo } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 
-/** Text of each tile's status pill and its number of badges, by tile order. */
-async function tileStates(page: Page): Promise<{ status: string | null; badges: number }[]> {
+interface TileState {
+  /** The participant key the overlay tile is drawn for (e.g. `name:Paused`). */
+  key: string;
+  status: string | null;
+  badges: number;
+}
+
+/** Text of each visible tile's status pill and its number of badges, in the overlay's order. */
+async function tileStates(page: Page): Promise<TileState[]> {
   const html = await overlayHtml(page);
   return html
     .split('class="tile"')
     .slice(1)
     .map((t) => ({
+      key: /data-tile="([^"]*)"/.exec(t)?.[1] ?? '',
       status: /class="status"[^>]*>([^<]*)</.exec(t)?.[1]?.replace(/&#39;|&apos;/g, "'") ?? null,
       badges: t.split('class="badge"').length - 1,
       hidden: /^[^>]*display: none/.test(t),
     }))
     .filter((t) => !t.hidden)
-    .map(({ status, badges }) => ({ status, badges }));
+    .map(({ key, status, badges }) => ({ key, status, badges }));
 }
 
-async function waitForTiles(page: Page, check: (tiles: { status: string | null; badges: number }[]) => boolean, what: string) {
+/** The tile of the participant named `name` (overlay order follows first render, not the page). */
+const byName = (tiles: TileState[], name: string) => tiles.find((t) => t.key.endsWith(`:${name}`));
+
+async function waitForTiles(page: Page, check: (tiles: TileState[]) => boolean, what: string) {
   const deadline = Date.now() + 20_000;
   let last: unknown;
   while (Date.now() < deadline) {
     last = await tileStates(page);
-    if (check(last as { status: string | null; badges: number }[])) return last;
+    if (check(last as TileState[])) return last;
     await page.waitForTimeout(250);
   }
   throw new Error(`timed out waiting for ${what}; overlay tiles: ${JSON.stringify(last)}`);
@@ -69,7 +80,7 @@ describe('bad input and controls', () => {
 
   it('each bad tile shows its status, and a paused tile recovers when it plays', async () => {
     const crossOrigin = `http://localhost:${server.port}/media/top-right.webm`;
-    await page.goto(`${server.url}/pages/call.html?loop=0&src=/media/no-face.webm&name=NoFace`);
+    await page.goto(`${server.url}/pages/call.html?src=/media/no-face.webm&name=NoFace`);
     await page.evaluate((xo) => {
       const grid = document.getElementById('grid')!;
       const add = (title: string, setup: (v: HTMLVideoElement) => void) => {
@@ -101,9 +112,15 @@ describe('bad input and controls', () => {
     }, crossOrigin);
     const states = (await waitForTiles(
       page,
-      (t) => t.length === 5 && t[0]?.status === 'no face' && t[1]?.status === 'paused' && t[2]?.status === 'waiting for video' && t[3]?.status === "can't read this video (cross-origin)" && t[4]?.status === 'video ended',
+      (t) =>
+        t.length === 5 &&
+        byName(t, 'NoFace')?.status === 'no face' &&
+        byName(t, 'Paused')?.status === 'paused' &&
+        byName(t, 'Empty')?.status === 'waiting for video' &&
+        byName(t, 'CrossOrigin')?.status === "can't read this video (cross-origin)" &&
+        byName(t, 'Ended')?.status === 'video ended',
       'a status on every bad tile',
-    )) as { status: string | null; badges: number }[];
+    )) as TileState[];
     expect(states.map((s) => s.badges)).toEqual([0, 0, 0, 0, 0]);
 
     await page.evaluate(() => {
@@ -111,7 +128,7 @@ describe('bad input and controls', () => {
       v.loop = true;
       void v.play();
     });
-    await waitForTiles(page, (t) => t[1]?.status === null && t[1]?.badges === 1, 'the paused tile to recover with a badge');
+    await waitForTiles(page, (t) => byName(t, 'Paused')?.status === null && byName(t, 'Paused')?.badges === 1, 'the paused tile to recover with a badge');
     expect(errors).toEqual([]);
   });
 

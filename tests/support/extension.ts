@@ -41,7 +41,8 @@ export async function tabIdOf(sw: Worker, tileName: string): Promise<number> {
 export async function openPopup(context: BrowserContext, extensionId: string, tabId: number): Promise<Page> {
   const popup = await context.newPage();
   await popup.goto(`chrome-extension://${extensionId}/popup.html?tabId=${tabId}`);
-  await popup.getByRole('switch', { name: 'Analyse this tab' }).waitFor();
+  // The switches are disabled until the tab's state has arrived from the (possibly waking) service worker.
+  await popup.locator('input[role="switch"]:not([disabled])').first().waitFor();
   return popup;
 }
 
