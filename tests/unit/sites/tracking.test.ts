@@ -23,26 +23,49 @@ describe('face tracking inside a tile', () => {
 
   it('keeps the id through a one-frame dropout and a gap shorter than maxGapMs', () => {
     const t = new FaceTracker('room', { maxGapMs: 1500 });
-    const [a] = t.update(0, [LEFT]);
+    const [a] = t.update(0, [LEFT, RIGHT]);
     expect(t.update(100, [])).toEqual([]);
     expect(t.update(200, [box(0.11, 0.3)])).toEqual([a]);
+    t.update(1000, []);
     expect(t.update(1700, [box(0.12, 0.31)])).toEqual([a]); // 1500 ms since last seen: still within the gap
   });
 
-  it('retires a face gone longer than the gap; a face appearing later gets a new id', () => {
+  it('retires a face missing from two analysed frames and longer than the gap; a new face elsewhere gets a new id', () => {
     const t = new FaceTracker('room', { maxGapMs: 1500 });
-    const [a] = t.update(0, [LEFT]);
-    expect(t.update(1501, [LEFT])).not.toEqual([a]);
-    expect(t.update(1501 + 100, [LEFT])).toEqual(['room#2']);
-    expect(t.tracks.map((tr) => tr.id)).toEqual(['room#2']);
+    const [a, b] = t.update(0, [LEFT, RIGHT]);
+    expect(t.update(1000, [RIGHT])).toEqual([b]); // LEFT missed once
+    expect(t.update(1600, [RIGHT])).toEqual([b]); // missed twice and 1600 ms: retired
+    expect(t.tracks.map((tr) => tr.id)).toEqual([b]);
+    expect(t.update(1700, [RIGHT, box(0.35, 0.6)])).toEqual([b, 'room#3']);
+    expect(a).toBe('room#1');
   });
 
-  it('never reuses a retired number, also after reset', () => {
-    const t = new FaceTracker('room', { maxGapMs: 500 });
-    t.update(0, [LEFT, RIGHT]);
-    t.update(1000, [RIGHT]);
-    t.reset();
-    expect(t.update(2000, [LEFT])).toEqual(['room#4']);
+  it('does not count frames that were never analysed as absences', () => {
+    const t = new FaceTracker('room', { maxGapMs: 1500 });
+    const [a, b] = t.update(0, [LEFT, RIGHT]);
+    // The engine was busy for 5 s: one frame without LEFT is one miss, not a retirement.
+    expect(t.update(5000, [RIGHT])).toEqual([b]);
+    expect(t.update(5300, [box(0.11, 0.3), RIGHT])).toEqual([a, b]);
+  });
+
+  it('gives a retired face its id back when it reappears at its place (a flickering detection)', () => {
+    const t = new FaceTracker('room', { maxGapMs: 500, reviveMs: 30_000 });
+    const [a, b] = t.update(0, [LEFT, RIGHT]);
+    for (let ms = 300; ms <= 3000; ms += 300) t.update(ms, [RIGHT]);
+    expect(t.tracks.map((tr) => tr.id)).toEqual([b]);
+    expect(t.update(3300, [RIGHT, box(0.11, 0.31)])).toEqual([b, a]);
+    // Too late to revive: a new person.
+    for (let ms = 3600; ms <= 40_000; ms += 400) t.update(ms, [RIGHT]);
+    expect(t.update(40_300, [RIGHT, LEFT])).toEqual([b, 'room#3']);
+  });
+
+  it('keeps a one-person tile’s face #1 whatever the gap, even where it reappears', () => {
+    const t = new FaceTracker('tile', { maxGapMs: 500 });
+    expect(t.update(0, [LEFT])).toEqual(['tile#1']);
+    for (let ms = 300; ms <= 60_000; ms += 300) t.update(ms, []);
+    expect(t.update(60_300, [RIGHT])).toEqual(['tile#1']);
+    // Once two faces have been seen together, the tile is a room: new faces get new ids.
+    expect(t.update(60_600, [RIGHT, LEFT])).toEqual(['tile#1', 'tile#2']);
   });
 
   it('follows a face that moves without overlapping its last box, within the centre-distance gate', () => {
