@@ -19,7 +19,13 @@ export interface FaceLandmarkerOptions {
 }
 
 export interface LandmarkedFace {
+  /** The landmarks' bounding box, clamped to the image. */
   boxNorm: BoxNorm;
+  /**
+   * The same box unclamped: for a face cut by the image edge it reaches past 0 or 1, so a crop can
+   * keep the face's geometry (the missing part padded) instead of stretching what is visible.
+   */
+  extentNorm: BoxNorm;
   blendshapes: Blendshapes;
   /** 4×4 column-major facial transformation matrix (head pose), when available. */
   matrix?: number[];
@@ -69,7 +75,7 @@ export class FaceLandmarkerModel {
 
 export function toFaces(result: FaceLandmarkerResult): LandmarkedFace[] {
   return result.faceLandmarks.map((points, i) => {
-    let minX = 1, minY = 1, maxX = 0, maxY = 0;
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (const p of points) {
       if (p.x < minX) minX = p.x;
       if (p.y < minY) minY = p.y;
@@ -79,8 +85,10 @@ export function toFaces(result: FaceLandmarkerResult): LandmarkedFace[] {
     const blendshapes: Record<string, number> = {};
     for (const c of result.faceBlendshapes[i]?.categories ?? []) blendshapes[c.categoryName] = c.score;
     const matrix = result.facialTransformationMatrixes?.[i]?.data;
+    const extentNorm = { x: minX, y: minY, w: maxX - minX, h: maxY - minY };
     return {
-      boxNorm: clampBox({ x: minX, y: minY, w: maxX - minX, h: maxY - minY }),
+      boxNorm: clampBox(extentNorm),
+      extentNorm,
       blendshapes,
       ...(matrix ? { matrix: Array.from(matrix) } : {}),
     };

@@ -109,7 +109,7 @@ try {
     const bytes = readFileSync(join(dataDir, item.file));
     const dataUrl = `data:image/${item.file.endsWith('.png') ? 'png' : 'jpeg'};base64,${bytes.toString('base64')}`;
     // Same frame preparation as the content script: scale to ≤ 480 px, JPEG; then the engine.
-    const reply = await ext.evaluate(
+    const { reply, width, height } = await ext.evaluate(
       async ({ dataUrl, i }) => {
         const bmp = await createImageBitmap(await (await fetch(dataUrl)).blob());
         const scale = Math.min(1, 480 / Math.max(bmp.width, bmp.height));
@@ -118,7 +118,8 @@ try {
         c.height = Math.round(bmp.height * scale);
         c.getContext('2d').drawImage(bmp, 0, 0, c.width, c.height);
         const payload = { tileId: `eval-${i}`, name: `eval-${i}`, image: c.toDataURL('image/jpeg', 0.8), width: c.width, height: c.height, mediaTime: 0, capturedAt: Date.now(), pageMs: 0, via: 'direct' };
-        return globalThis.chrome.runtime.sendMessage({ target: 'offscreen', type: 'cs-off-frame', payload });
+        const reply = await globalThis.chrome.runtime.sendMessage({ target: 'offscreen', type: 'cs-off-frame', payload });
+        return { reply, width: c.width, height: c.height };
       },
       { dataUrl, i },
     );
@@ -132,6 +133,8 @@ try {
       probabilities: probs ? Object.fromEntries(AFFECTNET.map((c, k) => [c, Math.round(probs[k] * 1e4) / 1e4])) : null,
       aus: face ? Object.fromEntries(AU_NAMES.map((a, k) => [a, Math.round(face.aus[k] * 1e3) / 1e3])) : null,
       valence: face?.affect ? Math.round(face.affect.valence * 1e3) / 1e3 : null,
+      // The face's size in the analysed frame (px, shorter side of the landmark box).
+      facePx: face ? Math.round(Math.min(face.boxNorm.w * width, face.boxNorm.h * height)) : null,
       arousal: face?.affect ? Math.round(face.affect.arousal * 1e3) / 1e3 : null,
     });
   }

@@ -37,6 +37,8 @@ export interface LoggedResult {
     probs?: number[];
     valence?: number;
     arousal?: number;
+    /** The face's size (px) when it was too small for the affect model (then no `probs`). */
+    tooSmallPx?: number;
     /** Live (smoothed) state: top expression, smile relative to the personal baseline, engagement index. */
     live?: { label: string | null; smile: boolean; baselineFormed: boolean; engagement: number | null; compound: string | null };
   }[];

@@ -44,6 +44,13 @@ export interface LiveAffect {
   lagMs: { expression: number | null; va: number | null };
 }
 
+export interface TooSmall {
+  /** The face's shorter side in the analysed frame, px. */
+  sizePx: number;
+  /** The smallest face the affect model reads well, px. */
+  minPx: number;
+}
+
 export interface FaceResult {
   /**
    * The person: the tile's participant key plus the face's track number (`<key>#1`), kept across
@@ -52,6 +59,8 @@ export interface FaceResult {
   participantId: string;
   boxNorm: BoxNorm;
   affect?: FaceAffect;
+  /** Set when the face is too small for the affect model (no `affect` then; AUs still come). */
+  tooSmall?: TooSmall;
   /** AU intensities 0..1, in AU_NAMES order. Not smoothed (upstream: smoothing hurts AU F1). */
   aus: number[];
   /** AU presence by per-AU threshold, in AU_NAMES order. */

@@ -75,6 +75,7 @@ function main() {
         aus: f.aus.map(round3),
         smile: f.smile,
         ...(f.affect ? { probs: f.affect.probs.map(round3), valence: round3(f.affect.valence), arousal: round3(f.affect.arousal) } : {}),
+        ...(f.tooSmall ? { tooSmallPx: f.tooSmall.sizePx } : {}),
         ...(f.live
           ? {
               live: {

@@ -319,6 +319,10 @@ function describeFace(f: FaceResult): Omit<FaceView, 'rect'> {
   const extra = live
     ? [live.engagement.index === null ? null : `Engagement ${Math.round(live.engagement.index * 100)}%`, live.compound?.label ?? null].filter(Boolean).join(' · ')
     : '';
+  if (f.tooSmall) {
+    // Said on the badge rather than guessed: below this size the expression model is near chance.
+    return { title: 'Face too small for expressions', detail: [`${f.tooSmall.sizePx} px, needs ${f.tooSmall.minPx}`, smile ? 'Smile' : null, ...aus].filter(Boolean).join(' · '), extra, tone: 'neutral' };
+  }
   if (!f.affect) return { title: smile ? 'Smile' : 'No smile', detail: aus.join(' · ') || 'no active AU', extra, tone: smile ? 'positive' : 'neutral' };
   const probs = live?.probs ?? f.affect.probs;
   const { label, probability } = topExpression({ probs });

