@@ -6,18 +6,23 @@ import { AU_NAMES } from '../../utils/types';
 import { PersonalBaseline } from './baseline';
 import { COMPOUND_CLASSES } from './compound';
 import { EngagementTracker, type EngagementResult } from './engagement';
-import { CausalAffectFilter, defaultWindows, type SmoothedAffect } from './smoothing';
+import { CausalAffectFilter, PAPER_DELTA, PAPER_VIDEO_FPS, type SmoothedAffect } from './smoothing';
 import type { TemporalSample } from './types';
 
 /**
  * Live smoothing windows. The paper's Δ = 50 (expressions) and Δ = 10 (V/A) are frame counts on
- * Aff-Wild2's 30 fps video, i.e. ±1.7 s and ±0.33 s. A live overlay keeps that *time span* as a
- * trailing window (3.4 s and 0.7 s, lag ≈ half of each): at our lower analysed rate this averages
- * fewer samples than the paper, but keeps the overlay as responsive as the paper's filter is wide.
- * (Keeping the sample count instead would mean a 13 s window and a 6 s lag at 8 fps.) The session
- * summary recomputes the paper's centred filter over the whole timeline.
+ * Aff-Wild2's 30 fps video: its centred filter averages ±1.67 s and ±0.33 s around each frame. A
+ * live overlay cannot look ahead, so it keeps the past half of that span: trailing windows of
+ * Δ / 30 s — 1.67 s for expressions, 0.33 s for V/A. A box window's lag (mean sample age) is half
+ * its length: ≈ 0.83 s and ≈ 0.17 s, within the 1 s the overlay allows; the full 2Δ + 1 span
+ * (3.4 s) lagged 1.7 s and, on the grid video, missed segment changes for that long. (Keeping the
+ * sample count instead would mean a 13 s window at 8 fps.) The session summary recomputes the
+ * paper's full centred filter over the whole timeline, where looking ahead costs nothing.
  */
-export const LIVE_WINDOWS = defaultWindows(30);
+export const LIVE_WINDOWS = Object.freeze({
+  expressionWindowMs: (PAPER_DELTA.expression / PAPER_VIDEO_FPS) * 1000,
+  vaWindowMs: (PAPER_DELTA.va / PAPER_VIDEO_FPS) * 1000,
+});
 
 /** A compound expression is shown only when its score (mean of its two basic probabilities) reaches this. */
 export const COMPOUND_MIN_SCORE = 0.35;

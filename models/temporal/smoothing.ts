@@ -21,6 +21,8 @@ import { AFFECTNET_CLASSES, BOX, NUM_EXPRESSIONS, type AffectClass, type Kernel,
 
 /** The paper's chosen half-widths, in samples (frames of the source video). arXiv 2407.13184. */
 export const PAPER_DELTA = Object.freeze({ expression: 50, va: 10 });
+/** Frame rate of the paper's video (Aff-Wild2), on which Δ counts frames. */
+export const PAPER_VIDEO_FPS = 30;
 /** The paper's σ, in samples²: with Δ ≤ 50 the smallest weight is exp(−2500/1e5) ≈ 0.975, i.e. a box. */
 export const PAPER_SIGMA = 1e5;
 
