@@ -1,0 +1,135 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { MAX_POINTS, ParticipantSeries, POINT_FIELDS, slot } from '../../utils/session-series';
+import { applyRetention, deleteSessions, readSeries, retentionDaysItem, SessionStore, sessionsItem } from '../../utils/session-store';
+import type { FrameResult } from '../../utils/types';
+
+const HAPPY = [0, 0, 0, 0, 0.9, 0.1, 0, 0];
+const NEUTRAL = [0, 0, 0, 0, 0.1, 0.9, 0, 0];
+const AUS = Array.from({ length: 12 }, () => 0.1);
+
+function frame(tabId: number, tile: string, t: number, faces: { id: string; probs?: number[] }[]): FrameResult {
+  return {
+    tabId,
+    tileId: tile,
+    name: `Name of ${tile}`,
+    mediaTime: t / 1000,
+    capturedAt: t,
+    doneAt: t + 100,
+    faces: faces.map((f) => ({
+      participantId: f.id,
+      boxNorm: { x: 0.3, y: 0.3, w: 0.3, h: 0.3 },
+      aus: AUS,
+      active: AUS.map(() => false),
+      smile: false,
+      ...(f.probs ? { affect: { probs: f.probs, valence: 0.5, arousal: 0.2, vaSource: 'estimated-from-expression' as const, contemptAvailable: false, backend: 'faceapi-expression' as const } } : {}),
+    })),
+    timings: { decode: 1, landmarks: 20, affect: 5, total: 30 },
+    pageMs: 2,
+    via: 'relay',
+  };
+}
+
+describe('a participant’s session series', () => {
+  it('stays bounded for a 3-hour call at 8 frames/s, downsampling with exact means', () => {
+    const s = new ParticipantSeries();
+    const hours = 3;
+    for (let t = 0; t < hours * 3600_000; t += 125) s.add({ t, face: true, probs: t % 2000 < 1000 ? HAPPY : NEUTRAL, valence: 0.5, arousal: 0.1, aus: AUS });
+    expect(s.points.length).toBeLessThanOrEqual(MAX_POINTS);
+    expect(s.resolutionMs).toBe(8000);
+    // Every frame is accounted for, and half of them were happy: the mean is exact after merging.
+    const frames = s.points.reduce((n, p) => n + p[slot('frames')]!, 0);
+    expect(frames).toBe((hours * 3600_000) / 125);
+    for (const p of s.points.slice(1, -1)) expect(p[slot('raw_happiness')]).toBeCloseTo(0.5, 9);
+    // As stored: 9 people's points as JSON fit easily in storage.local's 10 MB.
+    const bytes = JSON.stringify(s.snapshot()).length * 9;
+    expect(bytes).toBeLessThan(4 * 1024 * 1024);
+    expect(POINT_FIELDS.length).toBe(s.points[0]!.length);
+  });
+
+  it('keeps absence as frames without a face and files late frames in their own bucket', () => {
+    const s = new ParticipantSeries();
+    s.add({ t: 0, face: true, probs: HAPPY });
+    s.add({ t: 1000, face: false });
+    expect(s.add({ t: 100, face: true, probs: NEUTRAL })).toBe(0); // late, same bucket as t = 0
+    expect(s.add({ t: Number.NaN, face: true })).toBe(-1);
+    const [a, b] = s.points;
+    expect(a![slot('frames')]).toBe(2);
+    expect(a![slot('raw_happiness')]).toBeCloseTo(0.5, 9);
+    expect(b![slot('faceFrames')]).toBe(0);
+    expect(Number.isNaN(b![slot('raw_happiness')])).toBe(true);
+  });
+});
+
+describe('the session store', () => {
+  beforeEach(() => fakeBrowser.reset());
+
+  it('persists every frame so that a new store (a restarted service worker) continues the same session', async () => {
+    const first = new SessionStore();
+    await first.sessionFor(5, 'https://meet.example/abc');
+    for (let t = 0; t < 60_000; t += 250) await first.record([frame(5, 'tile-a', t, [{ id: 'tile-a#1', probs: HAPPY }])]);
+    // The worker dies; a new one records the next frames.
+    const second = new SessionStore();
+    for (let t = 60_000; t < 90_000; t += 250) await second.record([frame(5, 'tile-a', t, [{ id: 'tile-a#1', probs: NEUTRAL }])]);
+    const sessions = await sessionsItem.getValue();
+    expect(sessions).toHaveLength(1);
+    const [meta] = sessions;
+    expect(meta!.participants.map((p) => p.id)).toEqual(['tile-a#1']);
+    const { points, resolutionMs } = await readSeries(meta!, meta!.participants[0]!);
+    expect(resolutionMs).toBe(250);
+    expect(points).toHaveLength(360); // 90 s at 250 ms: no gap, no loss
+    expect(points.reduce((n, p) => n + p[slot('frames')]!, 0)).toBe(360);
+    expect(points.at(-1)![slot('raw_neutral')]).toBeCloseTo(0.9, 3);
+  });
+
+  it('starts a new session when the tab moves to another call, and keeps the old one in the history', async () => {
+    const store = new SessionStore();
+    await store.sessionFor(5, 'https://meet.example/abc');
+    await store.record([frame(5, 'tile-a', 0, [{ id: 'tile-a#1', probs: HAPPY }])]);
+    await store.sessionFor(5, 'https://meet.example/xyz');
+    await store.record([frame(5, 'tile-b', 10_000, [{ id: 'tile-b#1', probs: HAPPY }])]);
+    const sessions = await sessionsItem.getValue();
+    expect(sessions.map((s) => [s.call, s.endedAt !== null])).toEqual([
+      ['https://meet.example/abc', true],
+      ['https://meet.example/xyz', false],
+    ]);
+  });
+
+  it('applies retention to ended sessions only, and deletes on request', async () => {
+    const store = new SessionStore();
+    await store.sessionFor(1, 'a');
+    await store.record([frame(1, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
+    await store.end(1);
+    await store.sessionFor(2, 'b');
+    await store.record([frame(2, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
+    await retentionDaysItem.setValue(1);
+    expect(await applyRetention(Date.now() + 2 * 86_400_000)).toBe(1);
+    expect((await sessionsItem.getValue()).map((s) => s.call)).toEqual(['b']);
+    await deleteSessions();
+    expect(await sessionsItem.getValue()).toEqual([]);
+    expect(Object.keys(await fakeBrowser.storage.local.get(null)).filter((k) => k.startsWith('series:'))).toEqual([]);
+  });
+
+  it('counts a batch sent twice (its reply was lost) once', async () => {
+    const store = new SessionStore();
+    const batch = [0, 250, 500].map((t) => frame(4, 'x', t, [{ id: 'x#1', probs: HAPPY }]));
+    expect(await store.record(batch)).toHaveLength(3);
+    expect(await new SessionStore().record([...batch, frame(4, 'x', 750, [{ id: 'x#1', probs: HAPPY }])])).toHaveLength(1);
+    const [meta] = await sessionsItem.getValue();
+    const { points } = await readSeries(meta!, meta!.participants[0]!);
+    expect(points.reduce((n, p) => n + p[slot('frames')]!, 0)).toBe(4);
+  });
+
+  it('writes only the chunk that changed', async () => {
+    const store = new SessionStore();
+    for (let t = 0; t < 200 * 250; t += 250) await store.record([frame(3, 'x', t, [{ id: 'x#1', probs: HAPPY }])]);
+    const writes: string[] = [];
+    const original = fakeBrowser.storage.local.set.bind(fakeBrowser.storage.local);
+    fakeBrowser.storage.local.set = async (items: Record<string, unknown>) => {
+      writes.push(...Object.keys(items));
+      return original(items);
+    };
+    await store.record([frame(3, 'x', 200 * 250, [{ id: 'x#1', probs: HAPPY }])]);
+    expect(writes.filter((k) => k.startsWith('series:'))).toEqual([expect.stringMatching(/:0:1$/)]);
+  });
+});

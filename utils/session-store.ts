@@ -1,0 +1,234 @@
+/**
+ * The session store: per tab and call, per participant, the time series of raw and smoothed
+ * outputs (utils/session-series.ts), persisted in `storage.local` so that a restarted service
+ * worker — or a restarted browser — continues or shows the same session, with a history of past
+ * sessions, a retention setting and "delete".
+ *
+ * Layout (all `local:`):
+ *   sessions                   → SessionMeta[]           the history, newest last
+ *   series:<session>:<p>:<n>   → Point[]                 chunk n of participant p's points
+ * Only chunks that changed are written (normally the last of each participant that spoke up this
+ * second); a downsampling rewrites that participant's chunks once.
+ *
+ * Used by the background only; one instance; calls are serialised by the caller (`record` awaits
+ * its writes, so the offscreen document can keep frames until they are safely stored).
+ */
+import { storage } from 'wxt/utils/storage';
+import { ParticipantSeries, type Point } from './session-series';
+import type { FrameResult } from './types';
+
+export const CHUNK_POINTS = 128;
+export const DEFAULT_RETENTION_DAYS = 30;
+
+export interface ParticipantMeta {
+  /** Participant id (`<tile key>#n`). */
+  id: string;
+  /** The tile's display name when last seen. */
+  name: string;
+  /** Short key used in storage keys. */
+  key: number;
+  resolutionMs: number;
+  chunks: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+export interface SessionMeta {
+  id: string;
+  tabId: number;
+  /** What the call was: the page's origin + path (no query: meeting links can carry secrets). */
+  call: string;
+  startedAt: number;
+  /** Latest frame time. */
+  lastAt: number;
+  endedAt: number | null;
+  participants: ParticipantMeta[];
+  /** Set when storage ran short and older data were downsampled or dropped. */
+  notice: string | null;
+  /** Latest stored frame per tile (capture time): a batch sent again after a lost reply is not counted twice. */
+  lastFrame: Record<string, number>;
+}
+
+export const sessionsItem = storage.defineItem<SessionMeta[]>('local:sessions', { fallback: [], version: 1 });
+export const retentionDaysItem = storage.defineItem<number>('local:retentionDays', { fallback: DEFAULT_RETENTION_DAYS, version: 1 });
+
+const chunkKey = (session: string, p: number, n: number) => `local:series:${session}:${p}:${n}` as const;
+
+/** A participant's points, read back from storage. */
+export async function readSeries(session: SessionMeta, p: ParticipantMeta): Promise<{ resolutionMs: number; points: Point[] }> {
+  const keys = Array.from({ length: p.chunks }, (_, n) => chunkKey(session.id, p.key, n));
+  const chunks = keys.length ? await storage.getItems(keys) : [];
+  return { resolutionMs: p.resolutionMs, points: chunks.flatMap((c) => (c.value as Point[] | null) ?? []).map((pt) => pt.map((v) => (v === null ? NaN : v))) };
+}
+
+/** Delete sessions (all when `ids` is omitted) with their series. */
+export async function deleteSessions(ids?: readonly string[]): Promise<void> {
+  const all = await sessionsItem.getValue();
+  const doomed = ids ? all.filter((s) => ids.includes(s.id)) : all;
+  const keys = doomed.flatMap((s) => s.participants.flatMap((p) => Array.from({ length: p.chunks }, (_, n) => chunkKey(s.id, p.key, n))));
+  if (keys.length) await storage.removeItems(keys);
+  await sessionsItem.setValue(all.filter((s) => !doomed.includes(s)));
+}
+
+/** Drop ended sessions older than the retention setting. */
+export async function applyRetention(now = Date.now()): Promise<number> {
+  const days = await retentionDaysItem.getValue();
+  const old = (await sessionsItem.getValue()).filter((s) => s.endedAt !== null && now - s.lastAt > days * 86_400_000);
+  if (old.length) await deleteSessions(old.map((s) => s.id));
+  return old.length;
+}
+
+interface Live {
+  meta: SessionMeta;
+  series: Map<string, ParticipantSeries>;
+  /** Chunks to write per participant id: from this chunk index on (Infinity: none). */
+  dirtyFrom: Map<string, number>;
+}
+
+export class SessionStore {
+  /** Open sessions by tab, loaded lazily (after a service-worker restart, from storage). */
+  private readonly open = new Map<number, Live>();
+
+  /**
+   * Add analysed frames and persist them. Resolves once they are in storage (so the sender can
+   * forget them) with the frames that were new — a tile's frames are analysed in capture order, so
+   * one not newer than the tile's last stored frame was stored before; rejects when storage failed
+   * even after making room.
+   */
+  async record(results: readonly FrameResult[]): Promise<FrameResult[]> {
+    const touched = new Set<Live>();
+    const fresh: FrameResult[] = [];
+    for (const r of results) {
+      if (r.tabId === undefined) continue;
+      const live = await this.sessionFor(r.tabId, null);
+      if (r.capturedAt <= (live.meta.lastFrame[r.tileId] ?? -Infinity)) continue;
+      live.meta.lastFrame[r.tileId] = r.capturedAt;
+      this.add(live, r);
+      touched.add(live);
+      fresh.push(r);
+    }
+    for (const live of touched) await this.persist(live);
+    return fresh;
+  }
+
+  /**
+   * The tab's current session, or a new one. A different `call` (the page moved to another
+   * meeting) ends the current session and starts a new one; `call` null keeps whatever is open.
+   */
+  async sessionFor(tabId: number, call: string | null): Promise<Live> {
+    let live: Live | undefined = this.open.get(tabId);
+    if (!live) {
+      const meta = (await sessionsItem.getValue()).filter((s) => s.tabId === tabId && s.endedAt === null).pop();
+      if (meta) live = await this.load(meta);
+    }
+    if (live && call !== null && live.meta.call !== call) {
+      await this.end(tabId);
+      live = undefined;
+    }
+    if (!live) {
+      const now = Date.now();
+      const meta: SessionMeta = { id: `${now.toString(36)}-${crypto.randomUUID().slice(0, 8)}`, tabId, call: call ?? '', startedAt: now, lastAt: now, endedAt: null, participants: [], notice: null, lastFrame: {} };
+      live = { meta, series: new Map(), dirtyFrom: new Map() };
+      await sessionsItem.setValue([...(await sessionsItem.getValue()), meta]);
+    }
+    this.open.set(tabId, live);
+    return live;
+  }
+
+  /** The tab's call ended (tab closed, page left): keep the session in the history. */
+  async end(tabId: number): Promise<void> {
+    const live = this.open.get(tabId) ?? (await this.findOpen(tabId));
+    this.open.delete(tabId);
+    if (!live) return;
+    live.meta.endedAt = live.meta.lastAt;
+    await this.saveMeta(live.meta);
+    await applyRetention();
+  }
+
+  /** Forget in-memory state (after "delete all data"). */
+  forget(): void {
+    this.open.clear();
+  }
+
+  private async findOpen(tabId: number): Promise<Live | undefined> {
+    const meta = (await sessionsItem.getValue()).filter((s) => s.tabId === tabId && s.endedAt === null).pop();
+    return meta ? this.load(meta) : undefined;
+  }
+
+  private async load(meta: SessionMeta): Promise<Live> {
+    const series = new Map<string, ParticipantSeries>();
+    for (const p of meta.participants) series.set(p.id, new ParticipantSeries(await readSeries(meta, p)));
+    return { meta, series, dirtyFrom: new Map() };
+  }
+
+  private add(live: Live, r: FrameResult): void {
+    const { meta } = live;
+    meta.lastAt = Math.max(meta.lastAt, r.capturedAt);
+    const present = new Set<string>();
+    for (const f of r.faces) {
+      present.add(f.participantId);
+      this.push(live, f.participantId, r.name, {
+        t: r.capturedAt,
+        face: true,
+        ...(f.affect ? { probs: f.affect.probs, valence: f.affect.valence, arousal: f.affect.arousal } : {}),
+        smoothProbs: f.live?.probs ?? null,
+        smoothValence: f.live?.valence ?? null,
+        smoothArousal: f.live?.arousal ?? null,
+        engagement: f.live?.engagement.index ?? null,
+        aus: f.aus,
+      });
+    }
+    // Known people of this tile missing from the frame: the frame counts, without a face.
+    for (const p of meta.participants) {
+      if (!present.has(p.id) && p.id.startsWith(`${r.tileId}#`)) this.push(live, p.id, p.name, { t: r.capturedAt, face: false });
+    }
+  }
+
+  private push(live: Live, id: string, name: string, sample: Parameters<ParticipantSeries['add']>[0]): void {
+    let p = live.meta.participants.find((x) => x.id === id);
+    if (!p) {
+      p = { id, name, key: live.meta.participants.length, resolutionMs: 0, chunks: 0, firstAt: sample.t, lastAt: sample.t };
+      live.meta.participants.push(p);
+      live.series.set(id, new ParticipantSeries());
+    }
+    const changed = live.series.get(id)!.add(sample);
+    p.name = name;
+    p.lastAt = Math.max(p.lastAt, sample.t);
+    if (changed >= 0) live.dirtyFrom.set(id, Math.min(live.dirtyFrom.get(id) ?? Infinity, Math.floor(changed / CHUNK_POINTS)));
+  }
+
+  private async persist(live: Live): Promise<void> {
+    const writes: { key: ReturnType<typeof chunkKey>; value: Point[] }[] = [];
+    const removes: ReturnType<typeof chunkKey>[] = [];
+    for (const [id, from] of live.dirtyFrom) {
+      const p = live.meta.participants.find((x) => x.id === id)!;
+      const snap = live.series.get(id)!.snapshot();
+      const chunks = Math.ceil(snap.points.length / CHUNK_POINTS);
+      for (let n = Math.min(from, chunks); n < chunks; n++) writes.push({ key: chunkKey(live.meta.id, p.key, n), value: snap.points.slice(n * CHUNK_POINTS, (n + 1) * CHUNK_POINTS) });
+      for (let n = chunks; n < p.chunks; n++) removes.push(chunkKey(live.meta.id, p.key, n));
+      p.chunks = chunks;
+      p.resolutionMs = snap.resolutionMs;
+    }
+    live.dirtyFrom.clear();
+    try {
+      await storage.setItems(writes);
+    } catch (err) {
+      // Storage full: drop the oldest ended sessions and say so; the current one is never dropped.
+      const ended = (await sessionsItem.getValue()).filter((s) => s.endedAt !== null);
+      if (!ended.length) throw err;
+      await deleteSessions(ended.slice(0, Math.max(1, Math.ceil(ended.length / 2))).map((s) => s.id));
+      live.meta.notice = `storage was full: ${Math.max(1, Math.ceil(ended.length / 2))} older session(s) deleted`;
+      await storage.setItems(writes);
+    }
+    if (removes.length) await storage.removeItems(removes);
+    await this.saveMeta(live.meta);
+  }
+
+  private async saveMeta(meta: SessionMeta): Promise<void> {
+    const all = await sessionsItem.getValue();
+    const i = all.findIndex((s) => s.id === meta.id);
+    if (i >= 0) all[i] = meta;
+    else all.push(meta);
+    await sessionsItem.setValue(all);
+  }
+}
