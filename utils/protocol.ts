@@ -27,8 +27,12 @@ export interface Protocol {
   'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: { tiles: number; site: { id: string; label: string; status: string | null } } };
   /** Popup → background: run on this site from now on (after the user granted the host permission). */
   'ui-bg-enable-site': { target: 'background'; req: { tabId: number; origin: string }; res: { ok: boolean; message?: string } };
-  /** Offscreen → background and side panel: a result, for the session log and live views. */
-  'off-bg-result': { target: 'background'; req: FrameResult; res: void };
+  /**
+   * Inference host → background (and side panel, listening in): the results of the last half
+   * second. The background answers once they are stored; until then the host keeps them (a killed
+   * service worker loses nothing: the next send wakes a new one and carries them again).
+   */
+  'off-bg-results': { target: 'background'; req: FrameResult[]; res: { stored: number } };
   /** Anyone → offscreen: current engine status (loading, ready, model missing, error). */
   'any-off-status': { target: 'offscreen'; req: Record<string, never>; res: EngineStatus };
   /** Inference host → background: the user's affect-backend choice (offscreen documents have no storage API). */

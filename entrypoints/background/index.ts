@@ -5,6 +5,8 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { listen, send, sendToTab } from '@/utils/messaging';
 import { affectBackendItem, appendResults, clearResults, tabStateItem, type LoggedResult } from '@/utils/storage';
+import { applyRetention, SessionStore } from '@/utils/session-store';
+import { Outbox } from '@/utils/outbox';
 import { startInferenceHost } from '@/utils/inference-host';
 import type { EngineStatus, FrameResult, TabState } from '@/utils/types';
 
@@ -16,51 +18,9 @@ export default defineBackground({
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
-function main() {
-  let creating: Promise<void> | null = null;
-  const hostHere = !browser.offscreen; // Firefox: no offscreen API, the background hosts inference
-  let host: ReturnType<typeof startInferenceHost> | null = null;
-
-  /** Make sure the inference host runs: the offscreen document (one creation in flight), or here. */
-  async function ensureInferenceHost(): Promise<void> {
-    if (hostHere) {
-      host ??= startInferenceHost({
-        onResult: (result) => {
-          log(result);
-          void send('off-bg-result', 'background', result); // for the side panel
-        },
-        onStatus: (status) => void send('off-bg-status', 'background', status),
-        backendChoice: () => affectBackendItem.getValue(),
-        watchBackendChoice: (cb) => affectBackendItem.watch(cb),
-      });
-      return;
-    }
-    const existing = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as never] });
-    if (existing.length) return;
-    creating ??= browser.offscreen
-      .createDocument({
-        url: '/offscreen.html',
-        reasons: ['WORKERS' as never],
-        justification: 'Runs on-device face analysis (MediaPipe / onnxruntime-web wasm) for video-call tiles.',
-      })
-      .finally(() => {
-        creating = null;
-      });
-    await creating;
-  }
-
-  async function engineStatus(): Promise<EngineStatus> {
-    if (host) return host.status();
-    return (await send('any-off-status', 'offscreen', {})) ?? { state: 'loading', detail: 'starting the inference document' };
-  }
-
-  // Results arrive at up to ~30/s; batch them into storage once a second.
-  const buffers = new Map<number, LoggedResult[]>();
-  let flushTimer: ReturnType<typeof setTimeout> | null = null;
-  function log(result: FrameResult): void {
-    if (result.tabId === undefined) return;
-    const list = buffers.get(result.tabId) ?? [];
-    list.push({
+/** One analysed frame as the frame log keeps it (utils/storage.ts). */
+function logRecord(result: FrameResult): LoggedResult {
+  return {
       tileId: result.tileId,
       name: result.name,
       t: result.mediaTime,
@@ -88,21 +48,67 @@ function main() {
             }
           : {}),
       })),
-    });
-    buffers.set(result.tabId, list);
-    flushTimer ??= setTimeout(() => void flush(), 1000);
+  };
+}
+
+function main() {
+  let creating: Promise<void> | null = null;
+  const hostHere = !browser.offscreen; // Firefox: no offscreen API, the background hosts inference
+  let host: ReturnType<typeof startInferenceHost> | null = null;
+
+  /** Make sure the inference host runs: the offscreen document (one creation in flight), or here. */
+  async function ensureInferenceHost(): Promise<void> {
+    if (hostHere) {
+      host ??= startInferenceHost({
+        // Same context: batch once a second, then store (and tell the side panel).
+        onResult: (result) => local.push(result),
+        onStatus: (status) => void send('off-bg-status', 'background', status),
+        backendChoice: () => affectBackendItem.getValue(),
+        watchBackendChoice: (cb) => affectBackendItem.watch(cb),
+      });
+      return;
+    }
+    const existing = await browser.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as never] });
+    if (existing.length) return;
+    creating ??= browser.offscreen
+      .createDocument({
+        url: '/offscreen.html',
+        reasons: ['WORKERS' as never],
+        justification: 'Runs on-device face analysis (MediaPipe / onnxruntime-web wasm) for video-call tiles.',
+      })
+      .finally(() => {
+        creating = null;
+      });
+    await creating;
   }
-  // One flush at a time: each appends to the newest chunk of a tab's log (utils/storage.ts).
-  let flushing: Promise<void> = Promise.resolve();
-  function flush(): Promise<void> {
-    flushTimer = null;
-    const pending = [...buffers.entries()];
-    buffers.clear();
-    flushing = flushing.then(async () => {
-      for (const [tabId, fresh] of pending) await appendResults(tabId, fresh);
-    });
-    return flushing;
+
+  async function engineStatus(): Promise<EngineStatus> {
+    if (host) return host.status();
+    return (await send('any-off-status', 'offscreen', {})) ?? { state: 'loading', detail: 'starting the inference document' };
   }
+
+  // Results arrive in batches (offscreen: every 0.5 s, kept there until stored; Firefox: from the
+  // host in this page, every 1 s). One batch at a time: each appends to the newest chunk of the
+  // tab's frame log and to the session store, and is confirmed only once both are written.
+  const store = new SessionStore();
+  let recording: Promise<unknown> = Promise.resolve();
+  function record(results: FrameResult[]): Promise<number> {
+    const done = recording.then(async () => {
+      const fresh = await store.record(results);
+      const byTab = new Map<number, LoggedResult[]>();
+      for (const r of fresh) if (r.tabId !== undefined) byTab.set(r.tabId, [...(byTab.get(r.tabId) ?? []), logRecord(r)]);
+      for (const [tabId, records] of byTab) await appendResults(tabId, records);
+      return results.length;
+    });
+    recording = done.catch(() => undefined);
+    return done;
+  }
+  const local = new Outbox(async (batch) => {
+    await record(batch);
+    void send('off-bg-results', 'background', batch); // the side panel listens in
+    return true;
+  }, 1000);
+  void applyRetention();
 
   async function setTabState(tabId: number, patch: Partial<TabState>): Promise<TabState> {
     const item = tabStateItem(tabId);
@@ -124,6 +130,9 @@ function main() {
   listen('background', {
     'cs-bg-hello': async (_payload, sender) => {
       if (sender.tabId === undefined) throw new Error('hello from outside a tab');
+      // A page of another call (origin + path; the query may carry a meeting secret) starts a new session.
+      const url = sender.url ? new URL(sender.url) : null;
+      if (url) await store.sessionFor(sender.tabId, url.origin + url.pathname);
       await ensureInferenceHost();
       return { tabId: sender.tabId, state: await tabStateItem(sender.tabId).getValue(), engine: await engineStatus() };
     },
@@ -144,7 +153,7 @@ function main() {
       return { ok: true };
     },
     'off-bg-get-backend': () => affectBackendItem.getValue(),
-    'off-bg-result': (result) => log(result),
+    'off-bg-results': async (results) => ({ stored: await record(results) }),
     'off-bg-status': () => undefined,
   });
 
@@ -153,8 +162,10 @@ function main() {
 
   browser.tabs.onRemoved.addListener((tabId) => {
     void tabStateItem(tabId).removeValue();
-    void flushing.then(() => clearResults(tabId));
-    buffers.delete(tabId);
+    void recording.then(async () => {
+      await clearResults(tabId);
+      await store.end(tabId);
+    });
   });
 
   // Firefox: start loading the models as soon as the page wakes, not at the first frame.

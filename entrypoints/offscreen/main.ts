@@ -1,10 +1,14 @@
 // The offscreen document (Chrome): hosts the inference engine for every tab, since the service
-// worker has no DOM. Results are broadcast for the background's log and the side panel.
+// worker has no DOM. Results go to the background in half-second batches, kept until it confirms
+// they are stored (utils/outbox.ts).
 import { startInferenceHost } from '@/utils/inference-host';
 import { listen, send } from '@/utils/messaging';
+import { Outbox } from '@/utils/outbox';
+
+const outbox = new Outbox((batch) => send('off-bg-results', 'background', batch).then((r) => r?.stored === batch.length));
 
 startInferenceHost({
-  onResult: (result) => void send('off-bg-result', 'background', result),
+  onResult: (result) => outbox.push(result),
   onStatus: (status) => void send('off-bg-status', 'background', status),
   backendChoice: async () => (await send('off-bg-get-backend', 'background', {})) ?? 'auto',
   watchBackendChoice: (cb) => listen('offscreen', { 'bg-off-backend': ({ choice }) => cb(choice) }),

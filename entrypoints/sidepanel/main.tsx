@@ -16,9 +16,9 @@ function SidePanel() {
     void send('any-off-status', 'offscreen', {}).then(setEngine);
     const onMessage = (msg: unknown) => {
       const env = asEnvelope(msg, 'background'); // listen in on broadcasts; never answer them
-      if (env?.type === 'off-bg-result') {
-        const r = env.payload as FrameResult;
-        setLatest((prev) => ({ ...prev, [`${r.tabId}:${r.tileId}`]: r }));
+      if (env?.type === 'off-bg-results') {
+        const batch = env.payload as FrameResult[];
+        setLatest((prev) => ({ ...prev, ...Object.fromEntries(batch.map((r) => [`${r.tabId}:${r.tileId}`, r])) }));
       } else if (env?.type === 'off-bg-status') {
         setEngine(env.payload as EngineStatus);
       }
