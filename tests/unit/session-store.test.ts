@@ -120,6 +120,28 @@ describe('the session store', () => {
     expect(points.reduce((n, p) => n + p[slot('frames')]!, 0)).toBe(4);
   });
 
+  it('when storage is full, deletes the oldest ended sessions, says so, and keeps the current one', async () => {
+    const store = new SessionStore();
+    for (const [tab, call] of [[1, 'old-1'], [2, 'old-2']] as const) {
+      await store.sessionFor(tab, call);
+      await store.record([frame(tab, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
+      await store.end(tab);
+    }
+    await store.sessionFor(3, 'now');
+    const original = fakeBrowser.storage.local.set.bind(fakeBrowser.storage.local);
+    let failures = 1;
+    fakeBrowser.storage.local.set = async (items: Record<string, unknown>) => {
+      if (Object.keys(items).some((k) => k.startsWith('series:')) && failures-- > 0) throw new Error('QUOTA_BYTES quota exceeded');
+      return original(items);
+    };
+    await store.record([frame(3, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
+    const sessions = await sessionsItem.getValue();
+    expect(sessions.map((x) => x.call)).toEqual(['old-2', 'now']);
+    expect(sessions.at(-1)!.notice).toMatch(/storage was full: 1 older session/);
+    const { points } = await readSeries(sessions.at(-1)!, sessions.at(-1)!.participants[0]!);
+    expect(points).toHaveLength(1);
+  });
+
   it('writes only the chunk that changed', async () => {
     const store = new SessionStore();
     for (let t = 0; t < 200 * 250; t += 250) await store.record([frame(3, 'x', t, [{ id: 'x#1', probs: HAPPY }])]);
