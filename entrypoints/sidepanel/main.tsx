@@ -1,50 +1,226 @@
-// Side panel (placeholder until the live cards and session summary land): shows the engine status
-// and the latest reading per tile, from the offscreen document's result broadcast.
+// Side panel (Chrome) / sidebar (Firefox): live cards per participant and for the room, the
+// session summary with charts and export, and the history of past sessions.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { describeEngine } from '@/components/engine-status';
+import { LiveCard, RoomCard, STALE_MS, liveLabel, type LiveParticipant } from '@/components/panel/LiveCard';
+import { SessionView } from '@/components/panel/SessionView';
+import { mmss } from '@/components/panel/charts';
 import { send } from '@/utils/messaging';
 import { asEnvelope } from '@/utils/protocol';
+import { deleteSessions, sessionsItem, type SessionMeta } from '@/utils/session-store';
 import type { EngineStatus, FrameResult } from '@/utils/types';
 
-function SidePanel() {
-  const [engine, setEngine] = useState<EngineStatus>();
-  const [latest, setLatest] = useState<Record<string, FrameResult>>({});
+type Tab = 'live' | 'summary' | 'history';
+type Sort = 'name' | 'engagement' | 'valence' | 'confidence';
 
+/** Live participants from the inference host's result batches (the panel listens in). */
+function useLive(): { people: LiveParticipant[]; engine: EngineStatus | undefined; now: number } {
+  const [engine, setEngine] = useState<EngineStatus>();
+  const [people, setPeople] = useState<Map<string, LiveParticipant>>(new Map());
+  const [now, setNow] = useState(Date.now());
   useEffect(() => {
     void send('any-off-status', 'offscreen', {}).then(setEngine);
+    const times = new Map<string, number[]>(); // per tile: recent frame times, for frames/s
     const onMessage = (msg: unknown) => {
       const env = asEnvelope(msg, 'background'); // listen in on broadcasts; never answer them
       if (env?.type === 'off-bg-results') {
         const batch = env.payload as FrameResult[];
-        setLatest((prev) => ({ ...prev, ...Object.fromEntries(batch.map((r) => [`${r.tabId}:${r.tileId}`, r])) }));
+        setPeople((prev) => {
+          const next = new Map(prev);
+          for (const r of batch) {
+            const tile = `${r.tabId}:${r.tileId}`;
+            const recent = [...(times.get(tile) ?? []), r.capturedAt].filter((t) => t > r.capturedAt - 5000);
+            times.set(tile, recent);
+            const fps = recent.length > 1 ? ((recent.length - 1) * 1000) / Math.max(1, recent[recent.length - 1]! - recent[0]!) : 0;
+            const seen = new Set<string>();
+            for (const f of r.faces) {
+              const key = `${r.tabId}:${f.participantId}`;
+              seen.add(key);
+              next.set(key, { key, tabId: r.tabId, participantId: f.participantId, name: r.faces.length > 1 ? `${r.name} (${f.participantId.split('#').pop()})` : r.name, face: f, at: r.capturedAt, fps });
+            }
+            for (const [key, p] of next) {
+              if (!seen.has(key) && p.tabId === r.tabId && p.participantId.startsWith(`${r.tileId}#`)) next.set(key, { ...p, face: null, at: r.capturedAt, fps });
+            }
+          }
+          return next;
+        });
       } else if (env?.type === 'off-bg-status') {
         setEngine(env.payload as EngineStatus);
       }
       return false;
     };
     browser.runtime.onMessage.addListener(onMessage);
-    return () => browser.runtime.onMessage.removeListener(onMessage);
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => {
+      browser.runtime.onMessage.removeListener(onMessage);
+      clearInterval(timer);
+    };
   }, []);
+  return { people: [...people.values()], engine, now };
+}
 
-  const rows = Object.entries(latest);
+function sortPeople(people: LiveParticipant[], by: Sort): LiveParticipant[] {
+  const key = (p: LiveParticipant): number | string => {
+    switch (by) {
+      case 'name':
+        return p.name.toLowerCase();
+      case 'engagement':
+        return -(p.face?.live?.engagement.index ?? -1);
+      case 'valence':
+        return -(p.face?.live?.valence ?? -2);
+      case 'confidence':
+        return -(liveLabel(p.face).confidence ?? -1);
+    }
+  };
+  return [...people].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : a.name.localeCompare(b.name);
+  });
+}
+
+function LiveView(props: { people: LiveParticipant[]; now: number }) {
+  const [sort, setSort] = useState<Sort>('name');
+  const people = useMemo(() => sortPeople(props.people, sort), [props.people, sort]);
+  if (!people.length) {
+    return <p class="empty">No participant analysed yet. Open a call, then turn analysis on in the AffectLens popup.</p>;
+  }
+  return (
+    <section aria-label="Live participants">
+      <div class="toolbar">
+        <label>
+          Sort by{' '}
+          <select value={sort} onChange={(e) => setSort((e.currentTarget as HTMLSelectElement).value as Sort)}>
+            <option value="name">Name</option>
+            <option value="engagement">Engagement index</option>
+            <option value="valence">Valence</option>
+            <option value="confidence">Expression confidence</option>
+          </select>
+        </label>
+      </div>
+      <RoomCard people={people} now={props.now} />
+      {people.map((p) => (
+        <LiveCard key={p.key} p={p} now={props.now} />
+      ))}
+    </section>
+  );
+}
+
+function HistoryView(props: { sessions: SessionMeta[]; onOpen: (id: string) => void }) {
+  const [confirming, setConfirming] = useState<string | null>(null);
+  if (!props.sessions.length) return <p class="empty">No sessions kept. Sessions appear here once a call has been analysed.</p>;
+  return (
+    <section aria-label="Past sessions">
+      <ul class="history">
+        {[...props.sessions].reverse().map((s) => (
+          <li key={s.id}>
+            <div>
+              <strong>{new Date(s.startedAt).toLocaleString()}</strong> · {mmss(s.lastAt - s.startedAt)} · {s.participants.length} participant{s.participants.length === 1 ? '' : 's'}
+              {s.endedAt === null ? ' · in progress' : ''}
+              <div class="muted">{s.call || 'a page with video'}</div>
+            </div>
+            <div class="actions">
+              <button type="button" onClick={() => props.onOpen(s.id)}>
+                View summary
+              </button>
+              {confirming === s.id ? (
+                <>
+                  <button type="button" class="danger" onClick={() => void deleteSessions([s.id]).then(() => setConfirming(null))}>
+                    Delete for good
+                  </button>
+                  <button type="button" onClick={() => setConfirming(null)}>
+                    Keep
+                  </button>
+                </>
+              ) : (
+                <button type="button" onClick={() => setConfirming(s.id)} aria-label={`Delete the session of ${new Date(s.startedAt).toLocaleString()}`}>
+                  Delete
+                </button>
+              )}
+            </div>
+          </li>
+        ))}
+      </ul>
+      <p class="muted">Sessions are kept on this device only, for the number of days set in the options.</p>
+    </section>
+  );
+}
+
+function SidePanel() {
+  const { people, engine, now } = useLive();
+  const [tab, setTab] = useState<Tab>('live');
+  const [sessions, setSessions] = useState<SessionMeta[] | null>(null);
+  const [chosen, setChosen] = useState<string | null>(null);
+  useEffect(() => {
+    void sessionsItem.getValue().then(setSessions);
+    return sessionsItem.watch((v) => setSessions(v ?? []));
+  }, []);
+  const current = sessions?.filter((s) => s.endedAt === null).sort((a, b) => b.lastAt - a.lastAt)[0];
+  const shown = sessions?.find((s) => s.id === chosen) ?? current ?? sessions?.[sessions.length - 1];
+  const fps = people.filter((p) => now - p.at <= STALE_MS).reduce((s, p) => s + p.fps, 0);
+  const tabs: { id: Tab; label: string }[] = [
+    { id: 'live', label: 'Live' },
+    { id: 'summary', label: 'Summary' },
+    { id: 'history', label: 'History' },
+  ];
   return (
     <>
-      <h1>AffectLens</h1>
-      <p class="status" role="status">{describeEngine(engine)}</p>
-      {rows.length === 0 ? (
-        <p>No participant analysed yet. Open a call and turn analysis on in the popup.</p>
-      ) : (
-        <ul aria-label="Participants">
-          {rows.map(([key, r]) => (
-            <li key={key}>
-              <strong>{r.name}</strong>: {r.faces.length === 0 ? 'no face' : r.faces.map((f) => (f.smile ? 'smile' : 'no smile')).join(', ')}
-            </li>
+      <header class="panel-header">
+        <h1>AffectLens</h1>
+        <p class="status" role="status">
+          {describeEngine(engine)}
+          {fps > 0 ? ` ${fps.toFixed(1)} frames/s analysed.` : ''}
+        </p>
+      </header>
+      <div role="tablist" aria-label="Views" class="tabs">
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`view-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            onClick={() => setTab(t.id)}
+            onKeyDown={(e) => {
+              const i = tabs.findIndex((x) => x.id === tab);
+              const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+              if (!d) return;
+              const next = tabs[(i + d + tabs.length) % tabs.length]!;
+              setTab(next.id);
+              document.getElementById(`tab-${next.id}`)?.focus();
+            }}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <main id={`view-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        {tab === 'live' && <LiveView people={people} now={now} />}
+        {tab === 'summary' &&
+          (sessions === null ? (
+            <p role="status">Reading sessions…</p>
+          ) : shown ? (
+            <SessionView key={shown.id} session={shown} live={shown.endedAt === null} />
+          ) : (
+            <p class="empty">No session yet: the summary appears once a call has been analysed.</p>
           ))}
-        </ul>
-      )}
-      <p class="status">Live cards, charts and the session summary come in a later version.</p>
+        {tab === 'history' &&
+          (sessions === null ? (
+            <p role="status">Reading sessions…</p>
+          ) : (
+            <HistoryView
+              sessions={sessions}
+              onOpen={(id) => {
+                setChosen(id);
+                setTab('summary');
+              }}
+            />
+          ))}
+      </main>
     </>
   );
 }

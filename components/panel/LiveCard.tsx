@@ -1,0 +1,98 @@
+/** One participant's live state in the side panel: what the overlay badge says, and more. */
+import { AU_NAMES, type FaceResult } from '../../utils/types';
+import { Circumplex } from './Circumplex';
+import { Gauge } from './Gauge';
+
+export interface LiveParticipant {
+  key: string;
+  tabId: number | undefined;
+  participantId: string;
+  name: string;
+  /** The latest face of this participant, or null when the latest frame of their tile had none. */
+  face: FaceResult | null;
+  /** Wall-clock ms of the latest frame of their tile. */
+  at: number;
+  /** Analysed frames per second of their tile over the last few seconds. */
+  fps: number;
+}
+
+export const STALE_MS = 3000;
+
+const COMPONENT_NAMES = { presence: 'Presence', frontal: 'Facing the screen', eyes: 'Eyes open, on screen', expressivity: 'Expressivity', arousal: 'Arousal' } as const;
+
+export function liveLabel(f: FaceResult | null): { label: string; confidence: number | null } {
+  if (!f) return { label: 'No face', confidence: null };
+  if (f.tooSmall) return { label: 'Face too small', confidence: null };
+  const probs = f.live?.probs ?? f.affect?.probs ?? null;
+  const label = f.live?.label ?? null;
+  if (!probs || !label) return { label: f.smile ? 'Smile' : 'No expression model', confidence: null };
+  return { label, confidence: Math.max(...probs) };
+}
+
+export function LiveCard(props: { p: LiveParticipant; now: number }) {
+  const { p } = props;
+  const f = p.face;
+  const stale = props.now - p.at > STALE_MS;
+  const { label, confidence } = liveLabel(f);
+  const eng = f?.live?.engagement;
+  const active = f ? AU_NAMES.filter((_, i) => f.active[i]) : [];
+  const headingId = `card-${p.key.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+  return (
+    <article class={`card${stale ? ' stale' : ''}`} aria-labelledby={headingId}>
+      <header>
+        <h3 id={headingId}>{p.name}</h3>
+        <span class="muted">{stale ? 'paused — no recent frames' : `${p.fps.toFixed(1)} frames/s`}</span>
+      </header>
+      <div class="card-body">
+        <div>
+          <p class="expression">
+            <strong>{label}</strong>
+            {confidence !== null && <span> {Math.round(confidence * 100)}%</span>}
+          </p>
+          {f?.live?.compound && <p class="compound">{f.live.compound.label}</p>}
+          <p class="aus" aria-label="Active action units">
+            {active.length ? active.join(' · ') : 'no active AU'}
+            {f?.live?.smile ? ' · smile' : ''}
+          </p>
+        </div>
+        <Circumplex valence={f?.live?.valence ?? null} arousal={f?.live?.arousal ?? null} estimated={f?.affect?.vaSource !== 'model'} label={`${p.name}: valence and arousal`} />
+      </div>
+      <Gauge label="Engagement index" value={eng?.index ?? null} />
+      {eng && (
+        <details>
+          <summary>What the engagement index is made of</summary>
+          {(Object.keys(COMPONENT_NAMES) as (keyof typeof COMPONENT_NAMES)[]).map((k) => (
+            <Gauge key={k} compact label={COMPONENT_NAMES[k]} value={eng.components[k]} />
+          ))}
+          <p class="muted">An index of visible signals, not a measurement of attention.</p>
+        </details>
+      )}
+    </article>
+  );
+}
+
+/** The room: everyone with a face now. */
+export function RoomCard(props: { people: readonly LiveParticipant[]; now: number }) {
+  const here = props.people.filter((p) => p.face && props.now - p.at <= STALE_MS);
+  const mean = (xs: (number | null | undefined)[]) => {
+    const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+  };
+  const labels = here.map((p) => liveLabel(p.face).label);
+  const common = [...new Set(labels)].sort((a, b) => labels.filter((l) => l === b).length - labels.filter((l) => l === a).length)[0];
+  return (
+    <article class="card room" aria-labelledby="room-heading">
+      <header>
+        <h3 id="room-heading">Room</h3>
+        <span class="muted">{here.length} of {props.people.length} with a face</span>
+      </header>
+      <div class="card-body">
+        <p class="expression">
+          <strong>{common ?? '–'}</strong> <span class="muted">most common</span>
+        </p>
+        <Circumplex valence={mean(here.map((p) => p.face?.live?.valence))} arousal={mean(here.map((p) => p.face?.live?.arousal))} label="Room: mean valence and arousal" />
+      </div>
+      <Gauge label="Mean engagement index" value={mean(here.map((p) => p.face?.live?.engagement.index))} />
+    </article>
+  );
+}
