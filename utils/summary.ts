@@ -5,7 +5,7 @@
  * renders it, the CSV/JSON export writes it, tests check it.
  */
 import { AFFECTNET_CLASSES, type AffectClass } from '../models/affect/types';
-import { COMPOUND_CLASSES, type CompoundClass } from '../models/temporal/compound';
+import { COMPOUND_CLASSES, pronouncedCompound, type CompoundClass } from '../models/temporal/compound';
 import { PAPER_DELTA, PAPER_VIDEO_FPS, summariseTimeline } from '../models/temporal/smoothing';
 import type { TemporalSample } from '../models/temporal/types';
 import { POINT_FIELDS, slot, type Point } from './session-series';
@@ -15,8 +15,6 @@ export const SUMMARY_HALF_WINDOW_MS = {
   expression: (PAPER_DELTA.expression / PAPER_VIDEO_FPS) * 1000,
   va: (PAPER_DELTA.va / PAPER_VIDEO_FPS) * 1000,
 };
-/** A compound expression counts when its score (mean of its two basic probabilities) reaches this. */
-export const SUMMARY_COMPOUND_MIN = 0.35;
 
 const S = {
   t: slot('t'),
@@ -119,11 +117,8 @@ export function summariseParticipant(id: string, name: string, points: readonly 
   const affectFace = tl.face;
   const expressionS = zeros(AFFECTNET_CLASSES);
   const compoundS = zeros(COMPOUND_CLASSES);
-  const compound: (CompoundClass | null)[] = tl.t.map((_, i) => {
-    if (!affectFace[i] || !tl.compound || !tl.compoundLabels) return null;
-    const label = tl.compoundLabels[i]!;
-    return (tl.compound[i]?.[COMPOUND_CLASSES.indexOf(label)] ?? 0) >= SUMMARY_COMPOUND_MIN ? label : null;
-  });
+  // Compounds as the live view names them: both basic expressions visible (compound.ts).
+  const compound: (CompoundClass | null)[] = tl.t.map((_, i) => (affectFace[i] && tl.probs?.[i] ? (pronouncedCompound(tl.probs[i]!)?.label ?? null) : null));
   tl.labels?.forEach((l, i) => {
     if (affectFace[i]) expressionS[l] += seconds;
     const c = compound[i];

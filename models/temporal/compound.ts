@@ -72,3 +72,24 @@ export function compoundLabel(probs: readonly number[]): CompoundClass {
   const scores = compoundProbs(probs);
   return COMPOUND_CLASSES[argmax(scores)] ?? COMPOUND_CLASSES[0];
 }
+
+/** Score a compound needs to be shown (mean of its two basic probabilities). */
+export const COMPOUND_SHOW_SCORE = 0.35;
+/** Probability each of the two basic expressions needs: both must be visible in the face. */
+export const COMPOUND_SHOW_PART = 0.1;
+
+/**
+ * The compound worth showing for (smoothed) probabilities, or null. The zero-shot score is a mean,
+ * so one strong basic expression alone reaches it (Happiness 0.9, Surprise 0 scores 0.45 for
+ * "Happily Surprised"): ABAW scores a label on every frame, but a display should name a compound
+ * only when the face shows both of its parts. Measured on the grid video: with the score alone,
+ * every smile read as "Happily Surprised".
+ */
+export function pronouncedCompound(probs: readonly number[]): { label: CompoundClass; score: number } | null {
+  const scores = compoundProbs(probs);
+  const i = argmax(scores);
+  const label = COMPOUND_CLASSES[i];
+  const [a, b] = PAIR_INDICES[i] ?? [0, 0];
+  if (!label || (scores[i] ?? 0) < COMPOUND_SHOW_SCORE || Math.min(probs[a] ?? 0, probs[b] ?? 0) < COMPOUND_SHOW_PART) return null;
+  return { label, score: scores[i] ?? 0 };
+}

@@ -4,7 +4,7 @@
  */
 import { AU_NAMES } from '../../utils/types';
 import { PersonalBaseline } from './baseline';
-import { COMPOUND_CLASSES } from './compound';
+import { pronouncedCompound, type CompoundClass } from './compound';
 import { EngagementTracker, type EngagementResult } from './engagement';
 import { CausalAffectFilter, PAPER_DELTA, PAPER_VIDEO_FPS, type SmoothedAffect } from './smoothing';
 import type { TemporalSample } from './types';
@@ -24,8 +24,6 @@ export const LIVE_WINDOWS = Object.freeze({
   vaWindowMs: (PAPER_DELTA.va / PAPER_VIDEO_FPS) * 1000,
 });
 
-/** A compound expression is shown only when its score (mean of its two basic probabilities) reaches this. */
-export const COMPOUND_MIN_SCORE = 0.35;
 
 export interface LiveReading {
   smoothed: SmoothedAffect;
@@ -35,7 +33,7 @@ export interface LiveReading {
   /** Whether the personal baseline had formed (enough of this person's frames). */
   baselineFormed: boolean;
   /** The smoothed compound expression when it is pronounced enough to show, else null. */
-  compound: { label: (typeof COMPOUND_CLASSES)[number]; score: number } | null;
+  compound: { label: CompoundClass; score: number } | null;
 }
 
 const AU12 = AU_NAMES.indexOf('AU12');
@@ -58,11 +56,7 @@ export class ParticipantTemporal {
     this.baseline.push(sample);
     const smoothed = this.filter.read();
     const formed = relative?.formed ?? false;
-    let compound: LiveReading['compound'] = null;
-    if (smoothed.compound && smoothed.compoundLabel) {
-      const score = smoothed.compound[COMPOUND_CLASSES.indexOf(smoothed.compoundLabel)] ?? 0;
-      if (score >= COMPOUND_MIN_SCORE) compound = { label: smoothed.compoundLabel, score };
-    }
+    const compound = smoothed.probs ? pronouncedCompound(smoothed.probs) : null;
     return {
       smoothed,
       engagement: this.engagement.read(),

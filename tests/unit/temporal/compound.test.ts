@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmax, COMPOUND_CLASSES, COMPOUND_PAIRS, compoundLabel, compoundProbs } from '../../../models/temporal/compound';
+import { argmax, COMPOUND_CLASSES, COMPOUND_PAIRS, compoundLabel, compoundProbs, pronouncedCompound } from '../../../models/temporal/compound';
 import { CausalAffectFilter, centredSmooth, TrailingWindow } from '../../../models/temporal/smoothing';
 import { AFFECTNET_CLASSES, type AffectClass } from '../../../models/temporal/types';
 
@@ -94,5 +94,15 @@ describe('compound expressions over time', () => {
     }
     expect(compoundLabel(fearSpike)).toBe('Fearfully Surprised');
     expect(new Set(labels)).toEqual(new Set(['Happily Surprised']));
+  });
+});
+
+describe('pronounced compounds (what the overlay, side panel and summary name)', () => {
+  it('needs both basic expressions, not one strong one', () => {
+    // AffectNet order: Anger, Contempt, Disgust, Fear, Happiness, Neutral, Sadness, Surprise
+    expect(pronouncedCompound([0, 0, 0, 0, 0.9, 0.1, 0, 0])).toBeNull(); // a smile alone scores 0.45
+    expect(pronouncedCompound([0, 0, 0, 0, 0.5, 0, 0, 0.4])?.label).toBe('Happily Surprised');
+    expect(pronouncedCompound([0, 0, 0, 0.3, 0, 0.2, 0.45, 0.05])?.label).toBe('Sadly Fearful');
+    expect(pronouncedCompound([0, 0, 0, 0.05, 0, 0.9, 0.05, 0])).toBeNull(); // below the score
   });
 });
