@@ -43,6 +43,9 @@ export interface EngineOptions extends FaceLandmarkerOptions {
  */
 export const MIN_AFFECT_FACE_PX = 32;
 
+/** An "unchanged" frame for a tile the engine has no analysed frame of (e.g. a new offscreen document). */
+class UnchangedWithoutPrevious extends Error {}
+
 /** What the affect step made of one face: a reading, a face too small to read, or nothing (no model). */
 type AffectOutcome = { affect: FaceAffect; tooSmall?: undefined } | { affect?: undefined; tooSmall: TooSmall } | undefined;
 
@@ -60,6 +63,8 @@ export class Engine {
   private disposed = false;
   private loading: Promise<void> | null = null;
   private readonly pending = new Map<string, Pending>();
+  /** Each tile's last analysed faces, repeated for frames whose picture did not change. */
+  private readonly lastAnalysis = new Map<string, { found: LandmarkedFace[]; affect: AffectOutcome[] }>();
   private running = false;
 
   constructor(
@@ -188,6 +193,10 @@ export class Engine {
         try {
           job.resolve({ ok: true, result: await this.run(job) });
         } catch (err) {
+          if (err instanceof UnchangedWithoutPrevious) {
+            job.resolve({ ok: false, reason: 'need-picture', status: this.status });
+            continue;
+          }
           job.resolve({ ok: false, reason: 'error', message: err instanceof Error ? err.message : String(err), status: this.status });
         }
       }
@@ -199,63 +208,73 @@ export class Engine {
   private async run(job: Pending): Promise<FrameResult> {
     const landmarker = this.landmarker;
     if (!landmarker) throw new Error('engine not loaded');
+    const trackerKey = `${job.tabId ?? -1}:${job.frame.tileId}`;
     const t0 = performance.now();
-    const bitmap = await createImageBitmap(await (await fetch(job.frame.image)).blob());
-    const t1 = performance.now();
-    let faces: FaceResult[];
-    let t2: number;
-    try {
-      const found = landmarker.run(bitmap);
-      t2 = performance.now();
-      const affect = await this.runAffect(bitmap, found);
-      const trackerKey = `${job.tabId ?? -1}:${job.frame.tileId}`;
-      let tracker = this.trackers.get(trackerKey);
-      if (!tracker) this.trackers.set(trackerKey, (tracker = new FaceTracker(job.frame.tileId)));
-      // Several people in one tile (a meeting-room camera) are told apart by the tracker; a
-      // one-person tile's face is always `#1`, the tile's participant.
-      const ids = tracker.update(job.frame.capturedAt, found.map((f) => f.boxNorm));
-      const t = job.frame.capturedAt;
-      const present = new Set<string>();
-      faces = found.map((f, i) => {
-        const reading = ausFromBlendshapes(f.blendshapes);
-        const a = affect[i]?.affect;
-        const tooSmall = affect[i]?.tooSmall;
-        const participantId = ids[i] ?? `${job.frame.tileId}#?`;
-        present.add(participantId);
-        const live = this.participant(job.tabId, participantId).push(
-          { t, face: true, aus: reading.intensity, blendshapes: f.blendshapes, ...(f.matrix ? { matrix: f.matrix } : {}), ...(a ? { probs: a.probs, valence: a.valence, arousal: a.arousal } : {}) },
-          isSmile(reading),
-        );
-        return {
-          participantId,
-          boxNorm: f.boxNorm,
-          aus: reading.intensity,
-          active: reading.active,
-          smile: isSmile(reading),
-          ...(a ? { affect: a } : {}),
-          ...(tooSmall ? { tooSmall } : {}),
-          live: {
-            label: live.smoothed.label,
-            probs: live.smoothed.probs,
-            valence: live.smoothed.valence,
-            arousal: live.smoothed.arousal,
-            compound: live.compound,
-            engagement: { index: live.engagement.index, components: { ...live.engagement.components } },
-            smile: live.smile,
-            baselineFormed: live.baselineFormed,
-            lagMs: live.smoothed.lagMs,
-          },
-        };
-      });
-      // People of this tile not seen in this frame: their windows learn about the absence too.
-      const known = this.tileParticipants.get(trackerKey) ?? new Set<string>();
-      for (const pid of known) if (!present.has(pid)) this.participant(job.tabId, pid).push({ t, face: false }, false);
-      for (const pid of present) known.add(pid);
-      this.tileParticipants.set(trackerKey, known);
-      this.sweep(t);
-    } finally {
-      bitmap.close();
+    let found: LandmarkedFace[];
+    let affect: AffectOutcome[];
+    let t1 = t0;
+    let t2 = t0;
+    if (job.frame.unchanged) {
+      // The same picture as this tile's last analysed frame: its faces again, at the new time.
+      const last = this.lastAnalysis.get(trackerKey);
+      if (!last) throw new UnchangedWithoutPrevious();
+      ({ found, affect } = last);
+    } else {
+      const bitmap = await createImageBitmap(await (await fetch(job.frame.image)).blob());
+      t1 = performance.now();
+      try {
+        found = landmarker.run(bitmap);
+        t2 = performance.now();
+        affect = await this.runAffect(bitmap, found);
+      } finally {
+        bitmap.close();
+      }
+      this.lastAnalysis.set(trackerKey, { found, affect });
     }
+    let tracker = this.trackers.get(trackerKey);
+    if (!tracker) this.trackers.set(trackerKey, (tracker = new FaceTracker(job.frame.tileId)));
+    // Several people in one tile (a meeting-room camera) are told apart by the tracker; a
+    // one-person tile's face is always `#1`, the tile's participant.
+    const ids = tracker.update(job.frame.capturedAt, found.map((f) => f.boxNorm));
+    const t = job.frame.capturedAt;
+    const present = new Set<string>();
+    const faces: FaceResult[] = found.map((f, i) => {
+      const reading = ausFromBlendshapes(f.blendshapes);
+      const a = affect[i]?.affect;
+      const tooSmall = affect[i]?.tooSmall;
+      const participantId = ids[i] ?? `${job.frame.tileId}#?`;
+      present.add(participantId);
+      const live = this.participant(job.tabId, participantId).push(
+        { t, face: true, aus: reading.intensity, blendshapes: f.blendshapes, ...(f.matrix ? { matrix: f.matrix } : {}), ...(a ? { probs: a.probs, valence: a.valence, arousal: a.arousal } : {}) },
+        isSmile(reading),
+      );
+      return {
+        participantId,
+        boxNorm: f.boxNorm,
+        aus: reading.intensity,
+        active: reading.active,
+        smile: isSmile(reading),
+        ...(a ? { affect: a } : {}),
+        ...(tooSmall ? { tooSmall } : {}),
+        live: {
+          label: live.smoothed.label,
+          probs: live.smoothed.probs,
+          valence: live.smoothed.valence,
+          arousal: live.smoothed.arousal,
+          compound: live.compound,
+          engagement: { index: live.engagement.index, components: { ...live.engagement.components } },
+          smile: live.smile,
+          baselineFormed: live.baselineFormed,
+          lagMs: live.smoothed.lagMs,
+        },
+      };
+    });
+    // People of this tile not seen in this frame: their windows learn about the absence too.
+    const known = this.tileParticipants.get(trackerKey) ?? new Set<string>();
+    for (const pid of known) if (!present.has(pid)) this.participant(job.tabId, pid).push({ t, face: false }, false);
+    for (const pid of present) known.add(pid);
+    this.tileParticipants.set(trackerKey, known);
+    this.sweep(t);
     const t3 = performance.now();
     return {
       tabId: job.tabId,
@@ -265,9 +284,10 @@ export class Engine {
       capturedAt: job.frame.capturedAt,
       doneAt: Date.now(),
       faces,
-      timings: { decode: t1 - t0, landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
+      timings: job.frame.unchanged ? { decode: 0, landmarks: 0, affect: 0, total: t3 - job.receivedAt } : { decode: t1 - t0, landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
       pageMs: job.frame.pageMs,
       via: job.frame.via,
+      ...(job.frame.unchanged ? { reused: true } : {}),
     };
   }
 
@@ -290,6 +310,7 @@ export class Engine {
       if (![...pids].some((pid) => this.participants.has(tabPrefix + pid))) {
         this.tileParticipants.delete(key);
         this.trackers.delete(key);
+        this.lastAnalysis.delete(key);
       }
     }
   }

@@ -24,7 +24,7 @@ export interface Protocol {
   /** Background → content script (tabs.sendMessage): the tab's state changed. */
   'bg-cs-state': { target: 'content'; req: TabState; res: void };
   /** Popup → content script: is AffectLens running in this tab? */
-  'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: { tiles: number; site: { id: string; label: string; status: string | null } } };
+  'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: { tiles: number; site: { id: string; label: string; status: string | null }; unchangedFrames?: number } };
   /** Popup → background: run on this site from now on (after the user granted the host permission). */
   'ui-bg-enable-site': { target: 'background'; req: { tabId: number; origin: string }; res: { ok: boolean; message?: string } };
   /**
@@ -72,11 +72,17 @@ export interface FrameRequest {
   pageMs: number;
   /** Which transport carried the frame (see utils/transport.ts). */
   via: 'relay' | 'direct';
+  /**
+   * The picture has not changed since this tile's last analysed frame (utils/scheduler.ts): no
+   * image is sent (`image` empty); the host repeats that frame's faces at the new time, so the
+   * smoothing windows and the session keep their samples at a fraction of the cost.
+   */
+  unchanged?: boolean;
 }
 
 export type FrameReply =
   | { ok: true; result: FrameResult }
-  | { ok: false; reason: 'dropped' | 'engine-not-ready'; status: EngineStatus }
+  | { ok: false; reason: 'dropped' | 'engine-not-ready' | 'need-picture'; status: EngineStatus }
   | { ok: false; reason: 'error'; message: string; status: EngineStatus };
 
 export interface HelloReply {

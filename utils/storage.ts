@@ -26,6 +26,8 @@ export interface LoggedResult {
   pageMs: number;
   /** Which transport carried the frame. */
   via: FrameResult['via'];
+  /** The picture had not changed: the last analysis repeated (see FrameRequest.unchanged). */
+  reused?: boolean;
   /** Per-stage ms in the inference host (decode, landmarks, total incl. queueing). */
   stages: FrameResult['timings'];
   faces: {

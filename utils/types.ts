@@ -94,6 +94,8 @@ export interface FrameResult {
   timings: StageTimings;
   pageMs: number;
   via: 'relay' | 'direct';
+  /** The picture had not changed: the tile's last analysed faces, repeated at this frame's time. */
+  reused?: boolean;
 }
 
 export type EngineStatus =

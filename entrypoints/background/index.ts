@@ -29,6 +29,7 @@ function logRecord(result: FrameResult): LoggedResult {
       pageMs: Math.round(result.pageMs * 100) / 100,
       stages: result.timings,
       via: result.via,
+      ...(result.reused ? { reused: true } : {}),
       faces: result.faces.map((f) => ({
         participantId: f.participantId,
         boxNorm: f.boxNorm,
@@ -170,4 +171,9 @@ function main() {
 
   // Firefox: start loading the models as soon as the page wakes, not at the first frame.
   if (hostHere) void ensureInferenceHost();
+
+  // First install (not updates): the welcome page says what is analysed and that nothing leaves the device.
+  browser.runtime.onInstalled.addListener(({ reason }) => {
+    if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/welcome.html') });
+  });
 }

@@ -14,6 +14,8 @@ import type { FrameReply } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
+import { CostMeter, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
+import { DEFAULT_FRAME_BUDGET, frameBudgetItem, normaliseFrameBudget, type FrameBudgetSettings } from '@/utils/settings';
 
 export default defineContentScript({
   matches: allMatchPatterns(),
@@ -39,6 +41,9 @@ interface Tile {
   /** `currentSrc` when the video was found unreadable (cross-origin); cleared when it changes. */
   unreadableSrc: string | null;
   timer: number | null;
+  /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
+  thumb: Uint8Array | null;
+  analysedAt: number;
 }
 
 class Controller {
@@ -53,6 +58,12 @@ class Controller {
   private helloInFlight: Promise<void> | null = null;
   private layoutQueued = false;
   private rescanQueued = false;
+  /** The inference host's recent cost per frame, for the adaptive rate (utils/scheduler.ts). */
+  private readonly cost = new CostMeter();
+  private budget: FrameBudgetSettings = DEFAULT_FRAME_BUDGET;
+  private thumbCtx: CanvasRenderingContext2D | null = null;
+  /** Frames sent as "unchanged" (no picture) because nothing moved. */
+  private unchangedFrames = 0;
 
   constructor(private readonly ctx: ContentScriptContext) {}
 
@@ -62,7 +73,7 @@ class Controller {
     this.ctx.onInvalidated(
       listen('content', {
         'bg-cs-state': (state) => this.applyState(state),
-        'ui-cs-ping': () => ({ tiles: this.tiles.size, site: this.site }),
+        'ui-cs-ping': () => ({ tiles: this.tiles.size, site: this.site, unchangedFrames: this.unchangedFrames }),
       }),
     );
     this.ctx.addEventListener(window, 'scroll', () => this.queueLayout(), { passive: true, capture: true });
@@ -73,6 +84,8 @@ class Controller {
     const observer = new MutationObserver(() => this.queueRescan());
     observer.observe(document.documentElement, { childList: true, subtree: true });
     this.ctx.onInvalidated(() => observer.disconnect());
+    void frameBudgetItem.getValue().then((v) => (this.budget = normaliseFrameBudget(v)));
+    this.ctx.onInvalidated(frameBudgetItem.watch((v) => (this.budget = normaliseFrameBudget(v))));
     void this.hello();
     this.rescan();
     if (!import.meta.env.FIREFOX) {
@@ -135,7 +148,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, video: t.source, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadableSrc: null, timer: null });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, video: t.source, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadableSrc: null, timer: null, thumb: null, analysedAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -166,7 +179,7 @@ class Controller {
       this.overlay.remove(tile.id);
       return;
     }
-    const interval = 1000 / CAPTURE.fpsPerTile;
+    const interval = this.intervalMs();
     const video = tile.video;
     const box = video.getBoundingClientRect();
     if (document.hidden) {
@@ -203,23 +216,39 @@ class Controller {
       return;
     }
     if (tile.inFlight) return; // rescheduled when the reply comes
+    // An unchanged picture (a still face, a frozen camera, an avatar) is not sent again: the host
+    // repeats the last analysis at the new time (utils/scheduler.ts), at least every keep-alive.
+    const thumbStarted = performance.now();
+    const thumb = this.thumbnail(video, tile.faces);
+    const thumbMs = performance.now() - thumbStarted;
+    const unchanged = thumb !== null && tile.analysedAt > 0 && !shouldAnalyse(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt);
+    if (!unchanged) {
+      tile.thumb = thumb;
+      tile.analysedAt = Date.now();
+    } else {
+      this.unchangedFrames++;
+    }
     const started = performance.now();
     tile.inFlight = true;
     try {
-      await this.analyse(tile);
+      await this.analyse(tile, unchanged, thumbMs);
     } finally {
       tile.inFlight = false;
       this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
     }
   }
 
-  private async analyse(tile: Tile): Promise<void> {
+  /** Analyse the tile's current frame; `unchanged`: only say so (no picture), `thumbMs`: the page's cost of finding that out. */
+  private async analyse(tile: Tile, unchanged: boolean, thumbMs: number): Promise<void> {
     const video = tile.video;
     const mediaTime = video.currentTime;
     const capturedAt = Date.now();
     let reply: FrameReply | undefined;
     try {
-      reply = await this.transport.analyse(video, { tileId: tile.id, name: tile.name, mediaTime, capturedAt });
+      const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt };
+      reply = unchanged
+        ? await send('cs-off-frame', 'offscreen', { ...meta, image: '', width: 0, height: 0, pageMs: thumbMs, via: 'direct', unchanged: true }).catch(() => undefined)
+        : await this.transport.analyse(video, meta);
     } catch (err) {
       if (err instanceof UnreadableVideoError) {
         tile.unreadableSrc = video.currentSrc;
@@ -238,13 +267,65 @@ class Controller {
     }
     if (!reply.ok) {
       if (reply.reason === 'dropped') return;
+      if (reply.reason === 'need-picture') {
+        tile.analysedAt = 0; // the host has no earlier frame of this tile: send the picture next time
+        return;
+      }
       this.engine = reply.status;
       this.show(tile, reply.reason === 'error' ? 'analysis error, retrying' : (this.engineMessage() ?? 'starting analysis…'));
       return;
     }
+    // The host's cost of this frame (an unchanged one costs next to nothing): the scheduler's input.
+    const t = reply.result.timings;
+    this.cost.add(Math.max(0.5, t.decode + t.landmarks + t.affect));
     tile.faces = reply.result.faces;
     tile.status = tile.faces.length ? null : 'no face';
     this.render(tile, video);
+  }
+
+  /**
+   * Milliseconds between two frames of a tile: the user's frame-rate cap, the CPU budget shared by
+   * the tiles being analysed, and the engine's measured cost (utils/scheduler.ts). The inference
+   * host analyses one frame at a time, so it can use at most one core: the budget, a share of all
+   * cores, becomes a share of that one.
+   */
+  private intervalMs(): number {
+    const cores = Math.max(1, navigator.hardwareConcurrency || 1);
+    const active = [...this.tiles.values()].filter((t) => !t.hidden && !t.video.paused && !t.video.ended).length;
+    return tileIntervalMs({ tiles: Math.max(1, active), engineMs: this.cost.ms, budgetPct: Math.min(100, this.budget.cpuPercent * cores), maxFps: this.budget.fpsPerTile });
+  }
+
+  /**
+   * A 16×16 grey thumbnail of the picture — of the region around the tile's faces when it has
+   * some (a smile changes a face region far more than the whole tile), else of the whole frame —
+   * or null when the video cannot be read.
+   */
+  private thumbnail(video: HTMLVideoElement, faces: readonly FaceResult[]): Uint8Array | null {
+    try {
+      if (!this.thumbCtx) {
+        const c = document.createElement('canvas');
+        c.width = c.height = 16;
+        this.thumbCtx = c.getContext('2d', { willReadFrequently: true });
+      }
+      const ctx = this.thumbCtx;
+      if (!ctx) return null;
+      const W = video.videoWidth;
+      const H = video.videoHeight;
+      let [x0, y0, x1, y1] = [0, 0, 1, 1];
+      if (faces.length) {
+        x0 = Math.max(0, Math.min(...faces.map((f) => f.boxNorm.x)) - 0.05);
+        y0 = Math.max(0, Math.min(...faces.map((f) => f.boxNorm.y)) - 0.05);
+        x1 = Math.min(1, Math.max(...faces.map((f) => f.boxNorm.x + f.boxNorm.w)) + 0.05);
+        y1 = Math.min(1, Math.max(...faces.map((f) => f.boxNorm.y + f.boxNorm.h)) + 0.05);
+      }
+      ctx.drawImage(video, x0 * W, y0 * H, Math.max(1, (x1 - x0) * W), Math.max(1, (y1 - y0) * H), 0, 0, 16, 16);
+      const rgba = ctx.getImageData(0, 0, 16, 16).data;
+      const grey = new Uint8Array(256);
+      for (let i = 0; i < 256; i++) grey[i] = (rgba[i * 4]! * 77 + rgba[i * 4 + 1]! * 150 + rgba[i * 4 + 2]! * 29) >> 8;
+      return grey;
+    } catch {
+      return null; // cross-origin: the frame grabber reports it
+    }
   }
 
   private engineMessage(): string | null {

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { CostMeter, pictureChange, shouldAnalyse, tileFps, tileIntervalMs } from '../../utils/scheduler';
+
+describe('adaptive frame rate', () => {
+  it('shares the CPU budget among the tiles, capped by the user’s maximum', () => {
+    // 40 ms per frame, half a core: 12.5 frames/s in total.
+    expect(tileFps({ tiles: 1, engineMs: 40, budgetPct: 50, maxFps: 8 })).toBe(8);
+    expect(tileFps({ tiles: 4, engineMs: 40, budgetPct: 50, maxFps: 8 })).toBeCloseTo(3.125, 6);
+    expect(tileFps({ tiles: 9, engineMs: 40, budgetPct: 50, maxFps: 8 })).toBeCloseTo(12.5 / 9, 6);
+    // A bigger budget or a cheaper engine: more frames.
+    expect(tileFps({ tiles: 4, engineMs: 40, budgetPct: 100, maxFps: 8 })).toBeCloseTo(6.25, 6);
+    expect(tileFps({ tiles: 4, engineMs: 20, budgetPct: 50, maxFps: 8 })).toBeCloseTo(6.25, 6);
+  });
+
+  it('never drops below the floor, and starts at the maximum before the first measurement', () => {
+    expect(tileFps({ tiles: 16, engineMs: 80, budgetPct: 10, maxFps: 8 })).toBe(1);
+    expect(tileFps({ tiles: 4, engineMs: null, budgetPct: 50, maxFps: 8 })).toBe(8);
+    expect(tileIntervalMs({ tiles: 4, engineMs: 40, budgetPct: 50, maxFps: 8 })).toBeCloseTo(320, 6);
+    // Nonsense settings are clamped, not trusted.
+    expect(tileFps({ tiles: 1, engineMs: 40, budgetPct: 500, maxFps: 100 })).toBe(25);
+    expect(tileFps({ tiles: 1, engineMs: 40, budgetPct: -5, maxFps: 8 })).toBe(1);
+  });
+
+  it('skips unchanged pictures but keeps a tile alive', () => {
+    const a = new Uint8Array(256).fill(100);
+    const b = a.map((v, i) => (i < 64 ? v + 20 : v));
+    expect(pictureChange(null, a)).toBe(Infinity);
+    expect(pictureChange(a, a)).toBe(0);
+    expect(pictureChange(a, b)).toBe(5);
+    expect(shouldAnalyse(0, 500)).toBe(false);
+    expect(shouldAnalyse(0, 2500)).toBe(true);
+    expect(shouldAnalyse(5, 100)).toBe(true);
+    expect(shouldAnalyse(1.4, 100)).toBe(false);
+  });
+
+  it('measures the engine’s cost robustly', () => {
+    const m = new CostMeter(0.2);
+    expect(m.ms).toBeNull();
+    m.add(40);
+    m.add(Number.NaN);
+    for (let i = 0; i < 20; i++) m.add(40);
+    m.add(400); // one slow frame moves the estimate by a fifth of the difference
+    expect(m.ms).toBeCloseTo(112, 6);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * The analysis rate per tile: a scheduler, not a fixed interval. Pure, no DOM.
+ *
+ * - **CPU budget.** The inference host spends `engineMs` per frame (decode + landmarks + affect
+ *   model, measured on recent replies). With a budget of `budgetPct` % of one core it can afford
+ *   `budgetPct / 100 · 1000 / engineMs` frames per second in total, shared by the tiles.
+ * - **Tiles.** That total is divided among the tiles being analysed, capped per tile by the user's
+ *   `maxFps` and never below `minFps` (the smoothing windows need samples; below that the budget is
+ *   exceeded rather than the analysis stopped).
+ * - **Change in the picture.** A tile whose picture did not change since its last analysed frame
+ *   (a frozen camera, a still slide, an avatar) is skipped — its last result stays on screen — but
+ *   analysed at least every `keepAliveMs`, so a person who starts moving again is not missed for long.
+ */
+export interface RateInput {
+  /** Tiles currently analysed (visible, playing). */
+  tiles: number;
+  /** Recent inference cost per frame, ms (null before the first reply). */
+  engineMs: number | null;
+  /** Share of one CPU core the analysis may use, % (1–100). */
+  budgetPct: number;
+  /** Most frames per second per tile (the user's setting). */
+  maxFps: number;
+  /** Fewest frames per second per tile. */
+  minFps?: number;
+}
+
+export const MIN_FPS = 1;
+export const KEEPALIVE_MS = 2000;
+/** Mean absolute difference (0–255) of the 16×16 grey thumbnails (of the face region) below which a picture is unchanged. */
+export const CHANGE_THRESHOLD = 1.5;
+
+/** Frames per second per tile. */
+export function tileFps(input: RateInput): number {
+  const minFps = input.minFps ?? MIN_FPS;
+  const maxFps = Math.max(minFps, input.maxFps);
+  if (input.engineMs === null || !(input.engineMs > 0) || input.tiles <= 0) return maxFps;
+  const budget = Math.min(100, Math.max(1, input.budgetPct)) / 100;
+  const total = (budget * 1000) / input.engineMs;
+  return Math.min(maxFps, Math.max(minFps, total / input.tiles));
+}
+
+/** Milliseconds between two analysed frames of one tile. */
+export function tileIntervalMs(input: RateInput): number {
+  return 1000 / tileFps(input);
+}
+
+/** An exponentially weighted mean of the engine's cost per frame (robust to one slow frame). */
+export class CostMeter {
+  private value: number | null = null;
+  constructor(private readonly alpha = 0.2) {}
+  add(ms: number): void {
+    if (!Number.isFinite(ms) || ms <= 0) return;
+    this.value = this.value === null ? ms : this.value + this.alpha * (ms - this.value);
+  }
+  get ms(): number | null {
+    return this.value;
+  }
+}
+
+/** Mean absolute difference of two equal-length grey thumbnails (0–255); Infinity without a previous one. */
+export function pictureChange(prev: Uint8Array | null, next: Uint8Array): number {
+  if (!prev || prev.length !== next.length || !next.length) return Infinity;
+  let sum = 0;
+  for (let i = 0; i < next.length; i++) sum += Math.abs((next[i] as number) - (prev[i] as number));
+  return sum / next.length;
+}
+
+/** Whether to analyse this frame: the picture changed, or the tile has not been analysed for a while. */
+export function shouldAnalyse(change: number, sinceLastMs: number, keepAliveMs = KEEPALIVE_MS, threshold = CHANGE_THRESHOLD): boolean {
+  return change >= threshold || sinceLastMs >= keepAliveMs;
+}
