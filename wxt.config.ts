@@ -23,9 +23,10 @@ export default defineConfig({
   manifest: ({ browser }) => {
     const firefox = browser === 'firefox';
     return {
-      name: 'AffectLens',
-      description:
-        'On-device facial expression, valence/arousal and action units for video calls. No frame leaves your machine.',
+      // public/_locales/<locale>/messages.json; English is complete.
+      name: '__MSG_extName__',
+      description: '__MSG_extDescription__',
+      default_locale: 'en',
       permissions: firefox ? ['storage', 'scripting', 'activeTab'] : ['offscreen', 'storage', 'sidePanel', 'scripting', 'activeTab'],
       optional_host_permissions: ['<all_urls>'],
       commands: {

@@ -1,12 +1,11 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
+import { BackendSelect } from '@/components/BackendSelect';
 import { Toggle } from '@/components/Toggle';
 import { describeEngine } from '@/components/engine-status';
+import { t } from '@/utils/i18n';
 import { send, sendToTab } from '@/utils/messaging';
-import { affectBackendItem } from '@/utils/storage';
-import { AFFECT_SPECS } from '@/models/affect/registry';
-import type { AffectBackendId } from '@/models/affect/types';
 import type { EngineStatus, TabState } from '@/utils/types';
 
 /** The tab the popup acts on: the active tab, or `?tabId=` when opened as a page. */
@@ -27,50 +26,23 @@ function EnableSite(props: { tabId: number; url: string; onEnabled: () => void }
   } catch {
     return null;
   }
-  if (!/^https?:/.test(origin)) return <p class="status">AffectLens cannot run on this page.</p>;
+  if (!/^https?:/.test(origin)) return <p class="status">{t('popupCannotRunHere')}</p>;
   const enable = async () => {
     // Asked at run time, for this one site: AffectLens holds no "all sites" access by default.
     const granted = await browser.permissions.request({ origins: [`${origin}/*`] });
-    if (!granted) return setMessage('Permission not granted.');
+    if (!granted) return setMessage(t('popupPermissionNotGranted'));
     const reply = await send('ui-bg-enable-site', 'background', { tabId: props.tabId, origin });
     if (reply?.ok) props.onEnabled();
-    else setMessage(reply?.message ?? 'Could not start on this site.');
+    else setMessage(reply?.message ?? t('popupCouldNotStart'));
   };
   return (
     <>
-      <p class="status">AffectLens is not running on {origin}.</p>
+      <p class="status">{t('popupNotRunningOn', origin)}</p>
       <button type="button" onClick={() => void enable()}>
-        Enable on this site
+        {t('popupEnableSite')}
       </button>
       {message ? <p class="status" role="alert">{message}</p> : null}
     </>
-  );
-}
-
-/** Affect model choice: 'auto' takes the best installed; a missing one falls back (the status says so). */
-function BackendSelect() {
-  const [choice, setChoice] = useState<AffectBackendId | 'auto'>();
-  useEffect(() => void affectBackendItem.getValue().then(setChoice), []);
-  if (!choice) return null;
-  return (
-    <label class="field">
-      <span>Affect model</span>
-      <select
-        value={choice}
-        onChange={(e) => {
-          const v = (e.currentTarget as HTMLSelectElement).value as AffectBackendId | 'auto';
-          setChoice(v);
-          void affectBackendItem.setValue(v);
-        }}
-      >
-        <option value="auto">Best installed</option>
-        {AFFECT_SPECS.map((s) => (
-          <option key={s.id} value={s.id}>
-            {s.label}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }
 
@@ -101,24 +73,25 @@ function Popup() {
     setState(await send('ui-bg-set-tab', 'background', { tabId, patch }));
   };
 
-  const line = !state ? 'This tab cannot be analysed.' : !state.analysis ? 'Analysis is off for this tab.' : describeEngine(engine);
+  // describeEngine (components/engine-status.ts, shared with the side panel) is not translated yet.
+  const line = !state ? t('popupTabCannotBeAnalysed') : !state.analysis ? t('popupAnalysisOff') : describeEngine(engine);
 
   return (
     <>
-      <h1>AffectLens</h1>
+      <h1>{t('extName')}</h1>
       {running === false && tabId !== undefined && tabUrl ? <EnableSite tabId={tabId} url={tabUrl} onEnabled={() => void refresh()} /> : null}
-      <Toggle label="Analyse this tab" checked={state?.analysis ?? false} disabled={!state} onChange={(v) => void update({ analysis: v })} />
-      <Toggle label="Show overlay" checked={state?.overlay ?? false} disabled={!state} onChange={(v) => void update({ overlay: v })} />
+      <Toggle label={t('popupAnalyseTab')} checked={state?.analysis ?? false} disabled={!state} onChange={(v) => void update({ analysis: v })} />
+      <Toggle label={t('popupShowOverlay')} checked={state?.overlay ?? false} disabled={!state} onChange={(v) => void update({ overlay: v })} />
       <p class="status" role="status" data-testid="status">{line}</p>
       {site ? (
         <p class="status" data-testid="site">
-          {site.status ?? `Reading tiles as: ${site.label}.`}
+          {site.status ?? t('popupReadingTilesAs', site.label)}
         </p>
       ) : null}
       <BackendSelect />
       {browser.sidePanel && tabId !== undefined ? (
         <button type="button" onClick={() => void browser.sidePanel.open({ tabId })}>
-          Open side panel
+          {t('popupOpenSidePanel')}
         </button>
       ) : null}
     </>

@@ -1,0 +1,141 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import ts from 'typescript';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { t } from '../../utils/i18n';
+
+const ROOT = join(__dirname, '../..');
+
+interface Message {
+  message: string;
+  description?: string;
+  placeholders?: Record<string, { content: string; example?: string }>;
+}
+const messages = JSON.parse(readFileSync(join(ROOT, 'public/_locales/en/messages.json'), 'utf8')) as Record<string, Message>;
+
+/** The UI whose strings go through t(): options, welcome and popup pages and the components they share. */
+const UI_DIRS = ['entrypoints/popup'];
+const SHARED_COMPONENTS = ['components/BackendSelect.tsx'];
+
+function sourceFiles(): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir)).flatMap((name) => {
+      const rel = join(dir, name);
+      return statSync(join(ROOT, rel)).isDirectory() ? walk(rel) : /\.tsx?$/.test(name) ? [rel] : [];
+    });
+  return [...UI_DIRS.flatMap(walk), ...SHARED_COMPONENTS];
+}
+
+interface Call {
+  file: string;
+  line: number;
+  key: string | null;
+  args: number;
+}
+
+/** Every `t(…)` call in a file, its key when it is a string literal, and how many substitutions it passes. */
+function tCalls(file: string): { calls: Call[]; literals: { line: number; text: string }[] } {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const calls: Call[] = [];
+  const literals: { line: number; text: string }[] = [];
+  const lineOf = (n: ts.Node) => src.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+  const visit = (n: ts.Node) => {
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 't') {
+      const first = n.arguments[0];
+      calls.push({ file, line: lineOf(n), key: first && ts.isStringLiteral(first) ? first.text : null, args: n.arguments.length - 1 });
+    }
+    // Words written straight into the markup would bypass the messages.
+    if (ts.isJsxText(n) && /\p{L}/u.test(n.text)) literals.push({ line: lineOf(n), text: n.text.trim() });
+    if (ts.isJsxAttribute(n) && ['aria-label', 'title', 'placeholder', 'alt', 'label'].includes(n.name.getText(src)) && n.initializer && ts.isStringLiteral(n.initializer) && /\p{L}/u.test(n.initializer.text)) {
+      literals.push({ line: lineOf(n), text: n.initializer.text });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(src);
+  return { calls, literals };
+}
+
+/** Placeholder names a message uses (`$NAME$`, case-insensitive as in the browsers). */
+const usedPlaceholders = (m: Message) => [...m.message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((x) => x[1]!.toLowerCase());
+
+describe('messages.json (en)', () => {
+  it('has valid, unique names and a description for every message', () => {
+    const names = Object.keys(messages);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      expect(name, name).toMatch(/^[A-Za-z0-9_]+$/);
+      expect(messages[name]!.message.trim(), name).not.toBe('');
+      expect(messages[name]!.description?.trim(), name).toBeTruthy();
+    }
+    // The browsers compare names case-insensitively.
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
+  });
+
+  it('defines exactly the placeholders each message uses, as $1, $2, … in order', () => {
+    for (const [name, m] of Object.entries(messages)) {
+      const defined = Object.keys(m.placeholders ?? {}).map((p) => p.toLowerCase());
+      expect(new Set(usedPlaceholders(m)), name).toEqual(new Set(defined));
+      expect(Object.values(m.placeholders ?? {}).map((p) => p.content), name).toEqual(defined.map((_, i) => `$${i + 1}`));
+    }
+  });
+
+  it('has the manifest’s name and description', () => {
+    const config = readFileSync(join(ROOT, 'wxt.config.ts'), 'utf8');
+    const used = [...config.matchAll(/__MSG_([A-Za-z0-9_]+)__/g)].map((x) => x[1]!);
+    expect(used).toEqual(expect.arrayContaining(['extName', 'extDescription']));
+    for (const key of used) expect(messages, key).toHaveProperty(key);
+    expect(config).toMatch(/default_locale: 'en'/);
+  });
+});
+
+describe('UI strings', () => {
+  const files = sourceFiles();
+  const scanned = files.map((f) => ({ file: f, ...tCalls(f) }));
+  const calls = scanned.flatMap((s) => s.calls);
+
+  it('scans the options, welcome and popup sources', () => {
+    for (const dir of UI_DIRS) expect(files.some((f) => f.startsWith(dir) && f.endsWith('main.tsx')), dir).toBe(true);
+    expect(calls.length).toBeGreaterThan(10);
+  });
+
+  it('every t() key is a string literal that exists in messages.json, with as many substitutions as placeholders', () => {
+    for (const c of calls) {
+      const where = `${relative(ROOT, join(ROOT, c.file))}:${c.line}`;
+      expect(c.key, `${where}: t() needs a literal key`).not.toBeNull();
+      expect(messages, `${where}: ${c.key} missing from messages.json`).toHaveProperty(c.key!);
+      expect(c.args, `${where}: substitutions for ${c.key}`).toBe(Object.keys(messages[c.key!]!.placeholders ?? {}).length);
+    }
+  });
+
+  it('no words are written into the markup directly', () => {
+    for (const s of scanned) expect(s.literals, s.file).toEqual([]);
+  });
+
+  it('index.html titles are the English messages (the pages set document.title from t() as well)', () => {
+    const title = (page: string) => /<title>([^<]*)<\/title>/.exec(readFileSync(join(ROOT, `entrypoints/${page}/index.html`), 'utf8'))?.[1];
+    expect(title('popup')).toBe(messages.extName!.message);
+  });
+});
+
+describe('t()', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    fakeBrowser.reset();
+  });
+
+  it('returns the browser’s message, passing substitutions as strings', () => {
+    const getMessage = vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation(((key: string, subs?: string | string[]) => `${key}:${([] as string[]).concat(subs ?? []).join(',')}`) as never);
+    expect(t('popupNotRunningOn', 'https://example.org')).toBe('popupNotRunningOn:https://example.org');
+    expect(getMessage).toHaveBeenCalledWith('popupNotRunningOn', ['https://example.org']);
+  });
+
+  it('returns the key itself when the message is missing or there is no i18n API', () => {
+    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockReturnValue('');
+    expect(t('popupEnableSite')).toBe('popupEnableSite');
+    vi.restoreAllMocks();
+    // The fake browser's getMessage is not implemented: it throws, like a context without the API.
+    expect(t('popupEnableSite')).toBe('popupEnableSite');
+  });
+});
