@@ -15,7 +15,8 @@ import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
 import { CostMeter, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
-import { DEFAULT_FRAME_BUDGET, frameBudgetItem, normaliseFrameBudget, type FrameBudgetSettings } from '@/utils/settings';
+import { DEFAULT_FRAME_BUDGET, frameBudgetItem, normaliseFrameBudget, normaliseSelfView, selfViewItem, type FrameBudgetSettings } from '@/utils/settings';
+import { applySelfView, type SelfViewMode } from '@/utils/sites/self-view';
 
 export default defineContentScript({
   matches: allMatchPatterns(),
@@ -61,6 +62,7 @@ class Controller {
   /** The inference host's recent cost per frame, for the adaptive rate (utils/scheduler.ts). */
   private readonly cost = new CostMeter();
   private budget: FrameBudgetSettings = DEFAULT_FRAME_BUDGET;
+  private selfView: SelfViewMode = 'include';
   private thumbCtx: CanvasRenderingContext2D | null = null;
   /** Frames sent as "unchanged" (no picture) because nothing moved. */
   private unchangedFrames = 0;
@@ -84,6 +86,12 @@ class Controller {
     const observer = new MutationObserver(() => this.queueRescan());
     observer.observe(document.documentElement, { childList: true, subtree: true });
     this.ctx.onInvalidated(() => observer.disconnect());
+    const onSelfView = (v: unknown) => {
+      this.selfView = normaliseSelfView(v);
+      this.rescan();
+    };
+    void selfViewItem.getValue().then(onSelfView);
+    this.ctx.onInvalidated(selfViewItem.watch(onSelfView));
     void frameBudgetItem.getValue().then((v) => (this.budget = normaliseFrameBudget(v)));
     this.ctx.onInvalidated(frameBudgetItem.watch((v) => (this.budget = normaliseFrameBudget(v))));
     void this.hello();
@@ -137,7 +145,7 @@ class Controller {
     const choice = pickAdapter(location.href, document);
     this.site = { id: choice.adapter.id, label: choice.site?.label ?? choice.adapter.label, status: choice.status };
     const seen = new Set<string>();
-    for (const t of choice.tiles) {
+    for (const t of applySelfView(choice.tiles, this.selfView)) {
       // Canvas-drawn video (Zoom web) needs tab capture, which is not wired yet.
       if (!(t.source instanceof HTMLVideoElement)) continue;
       seen.add(t.key);
