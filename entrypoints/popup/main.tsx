@@ -94,6 +94,9 @@ function Popup() {
           {t('popupOpenSidePanel')}
         </button>
       ) : null}
+      <button type="button" onClick={() => void browser.runtime.openOptionsPage().then(() => window.close())}>
+        {t('popupOpenSettings')}
+      </button>
     </>
   );
 }
