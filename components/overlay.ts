@@ -75,6 +75,11 @@ export class Overlay {
   private readonly layer: HTMLDivElement;
   private readonly tiles = new Map<string, TileEls>();
 
+  /** Tiles the overlay holds elements for. */
+  get tileCount(): number {
+    return this.tiles.size;
+  }
+
   constructor(private readonly doc: Document = document) {
     this.host = doc.createElement('affectlens-overlay');
     const root = this.host.attachShadow({ mode: 'closed' });

@@ -24,7 +24,14 @@ export interface Protocol {
   /** Background → content script (tabs.sendMessage): the tab's state changed. */
   'bg-cs-state': { target: 'content'; req: TabState; res: void };
   /** Popup → content script: is AffectLens running in this tab? */
-  'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: { tiles: number; site: { id: string; label: string; status: string | null }; unchangedFrames?: number } };
+  'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: {
+      tiles: number;
+      site: { id: string; label: string; status: string | null };
+      unchangedFrames?: number;
+      /** Per-tile state the content script holds right now. */
+      held?: { tiles: number; timers: number; overlayTiles: number; grabbers: number };
+    };
+  };
   /** Popup → background: run on this site from now on (after the user granted the host permission). */
   'ui-bg-enable-site': { target: 'background'; req: { tabId: number; origin: string }; res: { ok: boolean; message?: string } };
   /**

@@ -19,6 +19,8 @@ export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'ca
 
 export interface FrameTransport {
   readonly kind: 'relay' | 'direct';
+  /** Tiles with a frame grabber (canvas) held. */
+  readonly tileCount: number;
   /**
    * Capture the video's current frame and have it analysed. Resolves `undefined` when the inference
    * host did not answer (gone, restarting). Throws UnreadableVideoError (utils/capture.ts) for a
@@ -47,11 +49,18 @@ class Grabbers {
   clear(): void {
     this.byTile.clear();
   }
+
+  get size(): number {
+    return this.byTile.size;
+  }
 }
 
 export class DirectTransport implements FrameTransport {
   readonly kind = 'direct';
   private readonly grabbers = new Grabbers();
+  get tileCount(): number {
+    return this.grabbers.size;
+  }
 
   async analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined> {
     const frame = await this.grabbers.for(meta.tileId).jpeg(video, CAPTURE.maxSide, CAPTURE.jpegQuality);
@@ -77,6 +86,9 @@ const RELAY_TIMEOUT_MS = 4000;
 export class RelayTransport implements FrameTransport {
   readonly kind = 'relay';
   private readonly grabbers = new Grabbers();
+  get tileCount(): number {
+    return this.grabbers.size;
+  }
   private readonly waiting = new Map<number, (r: FrameReply | undefined) => void>();
   private nextId = 1;
 

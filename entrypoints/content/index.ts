@@ -75,7 +75,13 @@ class Controller {
     this.ctx.onInvalidated(
       listen('content', {
         'bg-cs-state': (state) => this.applyState(state),
-        'ui-cs-ping': () => ({ tiles: this.tiles.size, site: this.site, unchangedFrames: this.unchangedFrames }),
+        'ui-cs-ping': () => ({
+          tiles: this.tiles.size,
+          site: this.site,
+          unchangedFrames: this.unchangedFrames,
+          // What a long call must not accumulate (tests count these after many layout changes).
+          held: { tiles: this.tiles.size, timers: [...this.tiles.values()].filter((t) => t.timer !== null).length, overlayTiles: this.overlay.tileCount, grabbers: this.transport.tileCount },
+        }),
       }),
     );
     this.ctx.addEventListener(window, 'scroll', () => this.queueLayout(), { passive: true, capture: true });
@@ -366,6 +372,8 @@ class Controller {
   }
 
   private render(tile: Tile, video: HTMLVideoElement | null): void {
+    // A reply can arrive after its tile left the page (layout change): draw nothing for it.
+    if (this.tiles.get(tile.id) !== tile) return;
     if (!video) {
       this.overlay.render(tile.id, { rect: null, status: null, faces: [] });
       return;
