@@ -17,6 +17,9 @@ const MEDIAPIPE_WASM_FILES = ['vision_wasm_internal.js', 'vision_wasm_internal.w
 const ORT_WASM = resolve(root, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm');
 
 export default defineConfig({
+  // Every module imports what it uses explicitly: no auto-imports (they also warned about the
+  // settings module re-exporting items owned elsewhere).
+  imports: false,
   // The affect models import `onnxruntime-web` (which also runs in Node tests); in the extension,
   // the WASM-only build is enough and avoids shipping the WebGPU/JSEP variant (../shared/SPIKE.md).
   vite: () => ({ resolve: { alias: [{ find: /^onnxruntime-web$/, replacement: 'onnxruntime-web/wasm' }] } }),

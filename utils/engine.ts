@@ -8,7 +8,7 @@
 import { ausFromBlendshapes, isSmile } from '../models/aus';
 import { backendOrder, createAffectBackend } from '../models/affect/registry';
 import { AffectModelError, type AffectBackend, type AffectBackendId, type FaceCrop } from '../models/affect/types';
-import { ParticipantTemporal } from '../models/temporal/participant';
+import { LIVE_WINDOWS, ParticipantTemporal } from '../models/temporal/participant';
 import { FaceTracker } from './sites/tracking';
 import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, type LandmarkedFace } from '../models/face-landmarker';
 import type { FrameReply, FrameRequest } from './protocol';
@@ -60,6 +60,7 @@ export class Engine {
   private readonly participants = new Map<string, ParticipantTemporal>();
   private readonly tileParticipants = new Map<string, Set<string>>();
   private framesSinceSweep = 0;
+  private windows: { expressionWindowMs: number; vaWindowMs: number } = LIVE_WINDOWS;
   private disposed = false;
   private loading: Promise<void> | null = null;
   private readonly pending = new Map<string, Pending>();
@@ -294,8 +295,14 @@ export class Engine {
   private participant(tabId: number | undefined, participantId: string): ParticipantTemporal {
     const key = `${tabId ?? -1}:${participantId}`;
     let p = this.participants.get(key);
-    if (!p) this.participants.set(key, (p = new ParticipantTemporal()));
+    if (!p) this.participants.set(key, (p = new ParticipantTemporal(this.windows)));
     return p;
+  }
+
+  /** The user changed the smoothing windows: every participant's live filter follows at once. */
+  setSmoothing(windows: { expressionWindowMs: number; vaWindowMs: number }): void {
+    this.windows = { ...windows };
+    for (const p of this.participants.values()) p.setWindows(windows);
   }
 
   /** Forget participants and tiles not seen for a while, so a long session stays bounded. */

@@ -9,6 +9,7 @@ import { Engine } from './engine';
 import { listen } from './messaging';
 import type { AffectBackendId } from '../models/affect/types';
 import type { EngineStatus, FrameResult } from './types';
+import type { SmoothingSettings } from './settings';
 
 export type BackendChoice = AffectBackendId | 'auto';
 
@@ -19,6 +20,9 @@ export interface HostCallbacks {
   backendChoice(): Promise<BackendChoice>;
   /** Follow changes of that choice; returns the unsubscribe function. */
   watchBackendChoice(cb: (choice: BackendChoice) => void): () => void;
+  /** The user's smoothing windows now, and their changes (same pattern as the backend choice). */
+  smoothing(): Promise<SmoothingSettings>;
+  watchSmoothing(cb: (s: SmoothingSettings) => void): () => void;
 }
 
 export interface InferenceHost {
@@ -33,14 +37,33 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
   // The engine starts with the user's backend choice and is swapped for a fresh one when it changes.
   // Listeners are registered synchronously (a Firefox event page must, to be woken by messages).
   let engine: Engine | null = null;
+  let windows: SmoothingSettings | null = null;
   const first = callbacks
     .backendChoice()
     .catch((): BackendChoice => 'auto')
-    .then((choice) => (engine ??= createEngine(callbacks, choice)));
+    .then((choice) => {
+      if (!engine) {
+        engine = createEngine(callbacks, choice);
+        if (windows) engine.setSmoothing(windows);
+      }
+      return engine;
+    });
   const current = async () => engine ?? (await first);
+  void callbacks
+    .smoothing()
+    .then((w) => {
+      windows = w;
+      engine?.setSmoothing(w);
+    })
+    .catch(() => undefined);
+  const unwatchSmoothing = callbacks.watchSmoothing((w) => {
+    windows = w;
+    engine?.setSmoothing(w);
+  });
   const unwatch = callbacks.watchBackendChoice((choice) => {
     engine?.dispose();
     engine = createEngine(callbacks, choice);
+    if (windows) engine.setSmoothing(windows);
   });
   const unlisten = listen('offscreen', {
     'cs-off-frame': async (frame, sender) => {
@@ -54,6 +77,7 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
     status: async () => (await current()).getStatus(),
     stop: () => {
       unwatch();
+      unwatchSmoothing();
       unlisten();
       engine?.dispose();
     },

@@ -9,6 +9,7 @@
  */
 import type { AffectBackendId } from '../models/affect/types';
 import type { FrameResult, EngineStatus, TabState } from './types';
+import type { SmoothingSettings } from './settings';
 
 export type Target = 'background' | 'offscreen' | 'content' | 'ui';
 
@@ -44,6 +45,10 @@ export interface Protocol {
   'any-off-status': { target: 'offscreen'; req: Record<string, never>; res: EngineStatus };
   /** Inference host → background: the user's affect-backend choice (offscreen documents have no storage API). */
   'off-bg-get-backend': { target: 'background'; req: Record<string, never>; res: AffectBackendId | 'auto' };
+  /** Inference host → background: the user's smoothing windows (the offscreen document has no storage API). */
+  'off-bg-get-smoothing': { target: 'background'; req: Record<string, never>; res: SmoothingSettings };
+  /** Background → inference host: the user changed the smoothing windows. */
+  'bg-off-smoothing': { target: 'offscreen'; req: SmoothingSettings; res: void };
   /** Background → inference host: the user chose another affect backend. */
   'bg-off-backend': { target: 'offscreen'; req: { choice: AffectBackendId | 'auto' }; res: void };
   /** Offscreen → background / UI: the engine status changed. */

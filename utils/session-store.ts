@@ -145,9 +145,14 @@ export class SessionStore {
     await applyRetention();
   }
 
-  /** Forget in-memory state (after "delete all data"). */
-  forget(): void {
-    this.open.clear();
+  /**
+   * Sessions deleted by the user (a side-panel delete, "delete all data") while they were open:
+   * forget them here too, or the next frames would write their metadata back. The tab's next frame
+   * starts a fresh session.
+   */
+  dropDeleted(stored: readonly SessionMeta[]): void {
+    const ids = new Set(stored.map((s) => s.id));
+    for (const [tab, live] of this.open) if (!ids.has(live.meta.id)) this.open.delete(tab);
   }
 
   private async findOpen(tabId: number): Promise<Live | undefined> {

@@ -5,8 +5,9 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { listen, send, sendToTab } from '@/utils/messaging';
 import { affectBackendItem, appendResults, clearResults, tabStateItem, type LoggedResult } from '@/utils/storage';
-import { applyRetention, SessionStore } from '@/utils/session-store';
+import { applyRetention, SessionStore, sessionsItem } from '@/utils/session-store';
 import { Outbox } from '@/utils/outbox';
+import { normaliseSmoothing, smoothingItem } from '@/utils/settings';
 import { startInferenceHost } from '@/utils/inference-host';
 import type { EngineStatus, FrameResult, TabState } from '@/utils/types';
 
@@ -66,6 +67,8 @@ function main() {
         onStatus: (status) => void send('off-bg-status', 'background', status),
         backendChoice: () => affectBackendItem.getValue(),
         watchBackendChoice: (cb) => affectBackendItem.watch(cb),
+        smoothing: async () => normaliseSmoothing(await smoothingItem.getValue()),
+        watchSmoothing: (cb) => smoothingItem.watch((w) => cb(normaliseSmoothing(w))),
       });
       return;
     }
@@ -110,6 +113,7 @@ function main() {
     return true;
   }, 1000);
   void applyRetention();
+  sessionsItem.watch((stored) => store.dropDeleted(stored ?? []));
 
   async function setTabState(tabId: number, patch: Partial<TabState>): Promise<TabState> {
     const item = tabStateItem(tabId);
@@ -154,12 +158,16 @@ function main() {
       return { ok: true };
     },
     'off-bg-get-backend': () => affectBackendItem.getValue(),
+    'off-bg-get-smoothing': async () => normaliseSmoothing(await smoothingItem.getValue()),
     'off-bg-results': async (results) => ({ stored: await record(results) }),
     'off-bg-status': () => undefined,
   });
 
   // Tell the offscreen document when the user picks another affect backend (it cannot read storage).
-  if (!hostHere) affectBackendItem.watch((choice) => void send('bg-off-backend', 'offscreen', { choice }));
+  if (!hostHere) {
+    affectBackendItem.watch((choice) => void send('bg-off-backend', 'offscreen', { choice }));
+    smoothingItem.watch((w) => void send('bg-off-smoothing', 'offscreen', normaliseSmoothing(w)));
+  }
 
   browser.tabs.onRemoved.addListener((tabId) => {
     void tabStateItem(tabId).removeValue();

@@ -15,7 +15,18 @@ import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
 import { CostMeter, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
-import { DEFAULT_FRAME_BUDGET, frameBudgetItem, normaliseFrameBudget, normaliseSelfView, selfViewItem, type FrameBudgetSettings } from '@/utils/settings';
+import {
+  DEFAULT_FRAME_BUDGET,
+  DEFAULT_OVERLAY_CONTENTS,
+  frameBudgetItem,
+  normaliseFrameBudget,
+  normaliseOverlayContents,
+  normaliseSelfView,
+  overlayContentsItem,
+  selfViewItem,
+  type FrameBudgetSettings,
+  type OverlayContents,
+} from '@/utils/settings';
 import { applySelfView, type SelfViewMode } from '@/utils/sites/self-view';
 
 export default defineContentScript({
@@ -63,6 +74,8 @@ class Controller {
   private readonly cost = new CostMeter();
   private budget: FrameBudgetSettings = DEFAULT_FRAME_BUDGET;
   private selfView: SelfViewMode = 'include';
+  /** Which badge lines the user wants (options page). */
+  private badgeLines: OverlayContents = DEFAULT_OVERLAY_CONTENTS;
   private thumbCtx: CanvasRenderingContext2D | null = null;
   /** Frames sent as "unchanged" (no picture) because nothing moved. */
   private unchangedFrames = 0;
@@ -98,6 +111,12 @@ class Controller {
     };
     void selfViewItem.getValue().then(onSelfView);
     this.ctx.onInvalidated(selfViewItem.watch(onSelfView));
+    const onContents = (v: unknown) => {
+      this.badgeLines = normaliseOverlayContents(v);
+      this.queueLayout();
+    };
+    void overlayContentsItem.getValue().then(onContents);
+    this.ctx.onInvalidated(overlayContentsItem.watch(onContents));
     void frameBudgetItem.getValue().then((v) => (this.budget = normaliseFrameBudget(v)));
     this.ctx.onInvalidated(frameBudgetItem.watch((v) => (this.budget = normaliseFrameBudget(v))));
     void this.hello();
@@ -387,7 +406,7 @@ class Controller {
     for (const f of tile.faces) {
       const rect = placeBox(f.boxNorm, picture, box);
       if (!rect) continue;
-      faces.push({ rect, ...describeFace(f) });
+      faces.push({ rect, ...describeFace(f, this.badgeLines) });
     }
     this.overlay.render(tile.id, { rect: hidden ? null : box, status: tile.status, faces });
   }
@@ -408,28 +427,27 @@ class Controller {
  * yet), smile (relative to the person's own resting face once known) and the strongest AUs, the
  * engagement index and a pronounced compound expression, and V/A on a small circumplex.
  */
-function describeFace(f: FaceResult): Omit<FaceView, 'rect'> {
+function describeFace(f: FaceResult, show: OverlayContents = DEFAULT_OVERLAY_CONTENTS): Omit<FaceView, 'rect'> {
   const aus = strongestAus({ intensity: f.aus, active: f.active }, 3).map((a) => `${a.au} ${a.value.toFixed(2)}`);
   const live = f.live;
   const smile = live?.smile ?? f.smile;
-  const detail = [smile ? 'Smile' : 'No smile', ...aus].join(' · ');
   const extra = live
-    ? [live.engagement.index === null ? null : `Engagement ${Math.round(live.engagement.index * 100)}%`, live.compound?.label ?? null].filter(Boolean).join(' · ')
+    ? [show.engagement && live.engagement.index !== null ? `Engagement ${Math.round(live.engagement.index * 100)}%` : null, show.compound ? (live.compound?.label ?? null) : null].filter(Boolean).join(' · ')
     : '';
+  // The lines the user chose (options page), top to bottom: expression, smile and AUs, engagement and compound.
+  const lay = (title: string | null, detail: string | null, tone: FaceView['tone'], va?: FaceView['va']): Omit<FaceView, 'rect'> => {
+    const lines = [title, detail, extra].filter((l): l is string => !!l);
+    return { title: lines[0] ?? '', detail: lines[1] ?? '', ...(lines[2] ? { extra: lines[2] } : {}), tone, ...(va && show.valenceArousal ? { va } : {}) };
+  };
+  const auLine = show.aus ? [smile ? 'Smile' : 'No smile', ...aus].join(' · ') : null;
   if (f.tooSmall) {
     // Said on the badge rather than guessed: below this size the expression model is near chance.
-    return { title: 'Face too small for expressions', detail: [`${f.tooSmall.sizePx} px, needs ${f.tooSmall.minPx}`, smile ? 'Smile' : null, ...aus].filter(Boolean).join(' · '), extra, tone: 'neutral' };
+    return lay('Face too small for expressions', [`${f.tooSmall.sizePx} px, needs ${f.tooSmall.minPx}`, ...(show.aus ? aus : [])].join(' · '), 'neutral');
   }
-  if (!f.affect) return { title: smile ? 'Smile' : 'No smile', detail: aus.join(' · ') || 'no active AU', extra, tone: smile ? 'positive' : 'neutral' };
+  if (!f.affect) return lay(show.expression ? (smile ? 'Smile' : 'No smile') : null, show.aus ? aus.join(' · ') || 'no active AU' : null, smile ? 'positive' : 'neutral');
   const probs = live?.probs ?? f.affect.probs;
   const { label, probability } = topExpression({ probs });
   const v = live?.valence ?? f.affect.valence;
   const a = live?.arousal ?? f.affect.arousal;
-  return {
-    title: `${label} ${Math.round(probability * 100)}%`,
-    detail,
-    extra,
-    tone: v > 0.2 ? 'positive' : v < -0.2 ? 'negative' : 'neutral',
-    va: { valence: v, arousal: a, estimated: f.affect.vaSource !== 'model' },
-  };
+  return lay(show.expression ? `${label} ${Math.round(probability * 100)}%` : null, auLine, v > 0.2 ? 'positive' : v < -0.2 ? 'negative' : 'neutral', { valence: v, arousal: a, estimated: f.affect.vaSource !== 'model' });
 }

@@ -4,6 +4,7 @@
 import { startInferenceHost } from '@/utils/inference-host';
 import { listen, send } from '@/utils/messaging';
 import { Outbox } from '@/utils/outbox';
+import { normaliseSmoothing } from '@/utils/settings';
 
 const outbox = new Outbox((batch) => send('off-bg-results', 'background', batch).then((r) => r?.stored === batch.length));
 
@@ -12,4 +13,6 @@ startInferenceHost({
   onStatus: (status) => void send('off-bg-status', 'background', status),
   backendChoice: async () => (await send('off-bg-get-backend', 'background', {})) ?? 'auto',
   watchBackendChoice: (cb) => listen('offscreen', { 'bg-off-backend': ({ choice }) => cb(choice) }),
+  smoothing: async () => normaliseSmoothing(await send('off-bg-get-smoothing', 'background', {})),
+  watchSmoothing: (cb) => listen('offscreen', { 'bg-off-smoothing': (w) => cb(normaliseSmoothing(w)) }),
 });

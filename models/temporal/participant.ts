@@ -25,6 +25,11 @@ export const LIVE_WINDOWS = Object.freeze({
 });
 
 
+/** A window of 0 (smoothing off) still holds the latest frame: membership is age < window. */
+function liveFilterWindows(w: { expressionWindowMs: number; vaWindowMs: number }) {
+  return { expressionWindowMs: Math.max(1, w.expressionWindowMs), vaWindowMs: Math.max(1, w.vaWindowMs) };
+}
+
 export interface LiveReading {
   smoothed: SmoothedAffect;
   engagement: EngagementResult;
@@ -39,11 +44,21 @@ export interface LiveReading {
 const AU12 = AU_NAMES.indexOf('AU12');
 
 export class ParticipantTemporal {
-  readonly filter = new CausalAffectFilter(LIVE_WINDOWS);
+  readonly filter: CausalAffectFilter;
   readonly engagement = new EngagementTracker();
   readonly baseline = new PersonalBaseline();
   /** Wall-clock ms of the latest sample (to retire idle tracks). */
   lastSeen = 0;
+
+  /** `windows`: the user's smoothing windows (ms; 0 = off, i.e. the latest frame only). */
+  constructor(windows: { expressionWindowMs: number; vaWindowMs: number } = LIVE_WINDOWS) {
+    this.filter = new CausalAffectFilter(liveFilterWindows(windows));
+  }
+
+  setWindows(windows: { expressionWindowMs: number; vaWindowMs: number }): void {
+    const w = liveFilterWindows(windows);
+    this.filter.setWindows(w.expressionWindowMs, w.vaWindowMs);
+  }
 
   /** Feed one sample (a face, or the absence of one) and read the live state. */
   push(sample: TemporalSample, absoluteSmile: boolean): LiveReading {

@@ -142,6 +142,18 @@ describe('the session store', () => {
     expect(points).toHaveLength(1);
   });
 
+  it('forgets a session deleted while it was recording; the next frame starts a new one', async () => {
+    const store = new SessionStore();
+    await store.record([frame(6, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
+    await deleteSessions();
+    store.dropDeleted(await sessionsItem.getValue());
+    await store.record([frame(6, 't', 1000, [{ id: 't#1', probs: HAPPY }])]);
+    const sessions = await sessionsItem.getValue();
+    expect(sessions).toHaveLength(1);
+    const { points } = await readSeries(sessions[0]!, sessions[0]!.participants[0]!);
+    expect(points.map((p) => p[slot('t')])).toEqual([1000]);
+  });
+
   it('writes only the chunk that changed', async () => {
     const store = new SessionStore();
     for (let t = 0; t < 200 * 250; t += 250) await store.record([frame(3, 'x', t, [{ id: 'x#1', probs: HAPPY }])]);

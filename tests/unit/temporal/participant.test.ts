@@ -60,3 +60,18 @@ describe('a participant’s live state', () => {
     expect(absent).toBeLessThan(present);
   });
 });
+
+describe('user-adjustable windows', () => {
+  it('follows the user’s windows: 0 means every frame as analysed, and a change applies at once', () => {
+    const off = new ParticipantTemporal({ expressionWindowMs: 0, vaWindowMs: 0 });
+    off.push({ t: 0, face: true, aus: aus(0.1), probs: NEUTRAL, valence: 0, arousal: 0 }, false);
+    expect(off.push({ t: 125, face: true, aus: aus(0.8), probs: HAPPY, valence: 0.8, arousal: 0.2 }, true).smoothed.label).toBe('Happiness');
+    const p = new ParticipantTemporal({ expressionWindowMs: 5000, vaWindowMs: 5000 });
+    let t = 0;
+    for (; t < 3000; t += 125) p.push({ t, face: true, aus: aus(0.1), probs: NEUTRAL }, false);
+    for (const stop = t + 1000; t < stop; t += 125) p.push({ t, face: true, aus: aus(0.8), probs: HAPPY }, true);
+    expect(p.push({ t, face: true, aus: aus(0.8), probs: HAPPY }, true).smoothed.label).toBe('Neutral'); // 1 s of 4 s
+    p.setWindows({ expressionWindowMs: 500, vaWindowMs: 500 });
+    expect(p.push({ t: t + 125, face: true, aus: aus(0.8), probs: HAPPY }, true).smoothed.label).toBe('Happiness');
+  });
+});
