@@ -93,8 +93,9 @@ describe('session store across a stopped service worker and a closed offscreen d
     // Gaps between buckets with a face: only the offscreen outage may exceed 1.5 s.
     const withFace = points.filter((p) => (p[FACE_FRAMES] ?? 0) > 0).map((p) => p[T]!);
     const gaps = withFace.slice(1).map((t, i) => ({ from: withFace[i]!, ms: t - withFace[i]! }));
-    const long = gaps.filter((g) => g.ms > 1500);
-    console.log(`series: ${points.length} points at ${carol.resolutionMs} ms, ${frames} frames; SW stopped at +${stoppedAt - session.startedAt} ms, offscreen closed at +${closedAt - session.startedAt} ms, outage ${resumedAt - closedAt} ms; gaps > 1.5 s: ${JSON.stringify(long.map((g) => ({ at: g.from - session.startedAt, ms: g.ms })))}`);
+    // From just before the worker was stopped (the first seconds are the models warming up).
+    const long = gaps.filter((g) => g.ms > 1500 && g.from >= stoppedAt - 3000);
+    console.log(`series: ${points.length} points at ${carol.resolutionMs} ms, ${frames} frames; SW stopped at +${stoppedAt - session.startedAt} ms, offscreen closed at +${closedAt - session.startedAt} ms, outage ${resumedAt - closedAt} ms; gaps > 1.5 s since the stop: ${JSON.stringify(long.map((g) => ({ at: g.from - session.startedAt, ms: g.ms })))}`);
     for (const g of long) {
       expect(g.from, 'a gap that starts before the offscreen document closed').toBeGreaterThanOrEqual(closedAt - 1500);
       expect(g.from + g.ms, 'a gap that ends after the analysis resumed').toBeLessThanOrEqual(resumedAt + 1500);
