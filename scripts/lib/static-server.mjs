@@ -17,9 +17,11 @@ const TYPES = {
 /**
  * Serve `routes` (URL prefix → folder) with Range support, so <video> can seek.
  * @param {Record<string, string>} routes
+ * @param {{ headers?: Record<string, string> }} [options] extra response headers (e.g. a page's CSP)
  * @returns {Promise<{url: string, port: number, close(): Promise<void>}>}
  */
-export async function serveStatic(routes) {
+export async function serveStatic(routes, options = {}) {
+  const extra = options.headers ?? {};
   const prefixes = Object.keys(routes).sort((a, b) => b.length - a.length);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -40,11 +42,11 @@ export async function serveStatic(routes) {
     if (range) {
       const start = range[1] ? Number(range[1]) : 0;
       const end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
-      res.writeHead(206, { 'content-type': type, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes', 'content-length': end - start + 1 });
+      res.writeHead(206, { ...extra, 'content-type': type, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes', 'content-length': end - start + 1 });
       createReadStream(file, { start, end }).pipe(res);
       return;
     }
-    res.writeHead(200, { 'content-type': type, 'accept-ranges': 'bytes', 'content-length': size });
+    res.writeHead(200, { ...extra, 'content-type': type, 'accept-ranges': 'bytes', 'content-length': size });
     createReadStream(file).pipe(res);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));

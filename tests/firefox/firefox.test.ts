@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirname, join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { strictCsp } from '../support/csp';
 import { startEgressProxy, type EgressLog } from '../support/egress';
 import { gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
@@ -20,6 +21,8 @@ const IDLE_MS = 4000;
 
 describe('Firefox', () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
+  /** The same pages under a strict content security policy (tests/support/csp.ts). */
+  let strictServer: Awaited<ReturnType<typeof serveStatic>>;
   let proxy: EgressLog;
   let browser: Browser;
   let tiles: GridTile[];
@@ -27,7 +30,8 @@ describe('Firefox', () => {
   beforeAll(async () => {
     tiles = await gridTiles();
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
-    proxy = await startEgressProxy(() => [`127.0.0.1:${server.port}`]);
+    strictServer = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) }, { headers: { 'content-security-policy': strictCsp() } });
+    proxy = await startEgressProxy(() => [`127.0.0.1:${server.port}`, `127.0.0.1:${strictServer.port}`]);
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: FIREFOX,
@@ -61,6 +65,7 @@ describe('Firefox', () => {
     await browser?.close();
     await proxy?.close();
     await server?.close();
+    await strictServer?.close();
   });
 
   async function extensionPage(): Promise<Page> {
@@ -142,6 +147,22 @@ describe('Firefox', () => {
     expect(after?.state).toBe('ready');
     // A later readyAt: the host was started again after the suspension, not kept alive.
     expect(after && before && after.state === 'ready' && before.state === 'ready' && after.readyAt > before.readyAt).toBe(true);
+    await page.close();
+    await ext.close();
+  });
+
+  it('works on a page whose CSP forbids frames, workers and inline styles', async () => {
+    const ext = await extensionPage();
+    const page = await browser.newPage();
+    const messages: string[] = [];
+    page.on('console', (m) => messages.push(m.text()));
+    await page.goto(`${strictServer.url}/pages/call.html?src=/media/bottom-right.webm&name=Erin`);
+    await page.bringToFront();
+    const count = async () => (await logged(ext)).filter((r) => r.name === 'Erin' && r.faces.length === 1).length;
+    await expect.poll(count, { timeout: 40_000, interval: 1000 }).toBeGreaterThan(5);
+    expect(await page.evaluate(() => document.querySelectorAll('affectlens-overlay').length)).toBe(1);
+    await page.screenshot({ path: join(ROOT, 'tests', 'artifacts', 'firefox-csp.png') }).catch(() => undefined);
+    expect(messages.filter((m) => /Content[- ]Security[- ]Policy/i.test(m))).toEqual([]);
     await page.close();
     await ext.close();
   });
