@@ -1,23 +1,33 @@
+import { t } from '../utils/i18n';
 import type { EngineStatus } from '../utils/types';
 
-/** One line a person can read, for the popup and the side panel. */
+/**
+ * One line a person can read, for the popup and the side panel. The model names, file names,
+ * hints and error texts inside come from the engine as they are (English).
+ */
 export function describeEngine(s: EngineStatus | undefined): string {
-  if (!s) return 'Analysis not started yet (open a call page).';
+  if (!s) return t('engineNotStarted');
   switch (s.state) {
     case 'ready': {
-      const affect = s.affect
-        ? `expressions by ${s.affect.label}${s.affect.contemptAvailable ? '' : ' (no Contempt class)'}` +
-          `, valence/arousal ${s.affect.vaEstimated ? 'estimated from expression' : 'from the model'}`
-        : 'action units only';
-      return `Model ready: faces by MediaPipe, ${affect}.${s.note ? ` ${s.note}.` : ''}`;
+      const a = s.affect;
+      const line = !a
+        ? t('engineReadyAusOnly')
+        : a.contemptAvailable
+          ? a.vaEstimated
+            ? t('engineReadyVaEstimated', a.label)
+            : t('engineReadyVaModel', a.label)
+          : a.vaEstimated
+            ? t('engineReadyNoContemptVaEstimated', a.label)
+            : t('engineReadyNoContemptVaModel', a.label);
+      return s.note ? `${line} ${t('engineNote', s.note)}` : line;
     }
     case 'loading':
-      return `Loading: ${s.detail}…`;
+      return t('engineLoading', s.detail);
     case 'model-missing':
-      return `Model missing: ${s.file}. ${s.hint}.`;
+      return t('engineModelMissing', s.file, s.hint);
     case 'error':
-      return `Analysis unavailable: ${s.message}`;
+      return t('engineError', s.message);
     case 'idle':
-      return 'Idle.';
+      return t('engineIdle');
   }
 }

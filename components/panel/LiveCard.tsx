@@ -1,7 +1,9 @@
 /** One participant's live state in the side panel: what the overlay badge says, and more. */
+import { t } from '../../utils/i18n';
 import { AU_NAMES, type FaceResult } from '../../utils/types';
 import { Circumplex } from './Circumplex';
 import { Gauge } from './Gauge';
+import { compoundName, expressionName, percent } from './text';
 
 export interface LiveParticipant {
   key: string;
@@ -18,15 +20,22 @@ export interface LiveParticipant {
 
 export const STALE_MS = 3000;
 
-const COMPONENT_NAMES = { presence: 'Presence', frontal: 'Facing the screen', eyes: 'Eyes open, on screen', expressivity: 'Expressivity', arousal: 'Arousal' } as const;
+const COMPONENT_NAMES = {
+  presence: () => t('engagementPresence'),
+  frontal: () => t('engagementFrontal'),
+  eyes: () => t('engagementEyes'),
+  expressivity: () => t('engagementExpressivity'),
+  arousal: () => t('engagementArousal'),
+} as const;
 
+/** What the card's headline says (the displayed expression name, or why there is none) and the confidence. */
 export function liveLabel(f: FaceResult | null): { label: string; confidence: number | null } {
-  if (!f) return { label: 'No face', confidence: null };
-  if (f.tooSmall) return { label: 'Face too small', confidence: null };
+  if (!f) return { label: t('noFace'), confidence: null };
+  if (f.tooSmall) return { label: t('faceTooSmall'), confidence: null };
   const probs = f.live?.probs ?? f.affect?.probs ?? null;
   const label = f.live?.label ?? null;
-  if (!probs || !label) return { label: f.smile ? 'Smile' : 'No expression model', confidence: null };
-  return { label, confidence: Math.max(...probs) };
+  if (!probs || !label) return { label: f.smile ? t('smileLabel') : t('noExpressionModel'), confidence: null };
+  return { label: expressionName(label), confidence: Math.max(...probs) };
 }
 
 export function LiveCard(props: { p: LiveParticipant; now: number }) {
@@ -41,30 +50,30 @@ export function LiveCard(props: { p: LiveParticipant; now: number }) {
     <article class={`card${stale ? ' stale' : ''}`} aria-labelledby={headingId}>
       <header>
         <h3 id={headingId}>{p.name}</h3>
-        <span class="muted">{stale ? 'paused — no recent frames' : `${p.fps.toFixed(1)} frames/s`}</span>
+        <span class="muted">{stale ? t('cardPaused') : t('cardFps', p.fps.toFixed(1))}</span>
       </header>
       <div class="card-body">
         <div>
           <p class="expression">
             <strong>{label}</strong>
-            {confidence !== null && <span> {Math.round(confidence * 100)}%</span>}
+            {confidence !== null && <span> {percent(confidence)}</span>}
           </p>
-          {f?.live?.compound && <p class="compound">{f.live.compound.label}</p>}
-          <p class="aus" aria-label="Active action units">
-            {active.length ? active.join(' · ') : 'no active AU'}
-            {f?.live?.smile ? ' · smile' : ''}
+          {f?.live?.compound && <p class="compound">{compoundName(f.live.compound.label)}</p>}
+          <p class="aus" aria-label={t('activeAus')}>
+            {active.length ? active.join(' · ') : t('noActiveAu')}
+            {f?.live?.smile ? ` · ${t('auSmile')}` : ''}
           </p>
         </div>
-        <Circumplex valence={f?.live?.valence ?? null} arousal={f?.live?.arousal ?? null} estimated={f?.affect?.vaSource !== 'model'} label={`${p.name}: valence and arousal`} />
+        <Circumplex valence={f?.live?.valence ?? null} arousal={f?.live?.arousal ?? null} estimated={f?.affect?.vaSource !== 'model'} label={t('participantVa', p.name)} />
       </div>
-      <Gauge label="Engagement index" value={eng?.index ?? null} />
+      <Gauge label={t('engagementIndex')} value={eng?.index ?? null} />
       {eng && (
         <details>
-          <summary>What the engagement index is made of</summary>
+          <summary>{t('engagementParts')}</summary>
           {(Object.keys(COMPONENT_NAMES) as (keyof typeof COMPONENT_NAMES)[]).map((k) => (
-            <Gauge key={k} compact label={COMPONENT_NAMES[k]} value={eng.components[k]} />
+            <Gauge key={k} compact label={COMPONENT_NAMES[k]()} value={eng.components[k]} />
           ))}
-          <p class="muted">An index of visible signals, not a measurement of attention.</p>
+          <p class="muted">{t('engagementNotAttention')}</p>
         </details>
       )}
     </article>
@@ -83,16 +92,16 @@ export function RoomCard(props: { people: readonly LiveParticipant[]; now: numbe
   return (
     <article class="card room" aria-labelledby="room-heading">
       <header>
-        <h3 id="room-heading">Room</h3>
-        <span class="muted">{here.length} of {props.people.length} with a face</span>
+        <h3 id="room-heading">{t('room')}</h3>
+        <span class="muted">{t('roomWithFace', here.length, props.people.length)}</span>
       </header>
       <div class="card-body">
         <p class="expression">
-          <strong>{common ?? '–'}</strong> <span class="muted">most common</span>
+          <strong>{common ?? '–'}</strong> <span class="muted">{t('mostCommon')}</span>
         </p>
-        <Circumplex valence={mean(here.map((p) => p.face?.live?.valence))} arousal={mean(here.map((p) => p.face?.live?.arousal))} label="Room: mean valence and arousal" />
+        <Circumplex valence={mean(here.map((p) => p.face?.live?.valence))} arousal={mean(here.map((p) => p.face?.live?.arousal))} label={t('roomVa')} />
       </div>
-      <Gauge label="Mean engagement index" value={mean(here.map((p) => p.face?.live?.engagement.index))} />
+      <Gauge label={t('meanEngagementIndex')} value={mean(here.map((p) => p.face?.live?.engagement.index))} />
     </article>
   );
 }

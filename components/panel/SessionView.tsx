@@ -7,9 +7,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { AFFECTNET_CLASSES } from '../../models/affect/types';
 import { COMPOUND_CLASSES } from '../../models/temporal/compound';
 import { POINT_FIELDS, type Point } from '../../utils/session-series';
+import { t } from '../../utils/i18n';
 import { readSeries, type SessionMeta } from '../../utils/session-store';
-import { CSV_COLUMNS, summariseParticipant, summariseRoom, toCsv, type ParticipantSummary, type RoomSummary } from '../../utils/summary';
+import { CSV_COLUMNS, summariseParticipant, summariseRoom, toCsv, type Moment, type ParticipantSummary, type RoomSummary } from '../../utils/summary';
 import { Bars, LineChart, mmss } from './charts';
+import { compoundName, duration, expressionName, percent, rangeText } from './text';
 
 interface Loaded {
   people: { meta: SessionMeta['participants'][number]; points: Point[]; summary: ParticipantSummary }[];
@@ -37,13 +39,34 @@ function download(name: string, type: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const fmtRange = (r: { mean: number; min: number; max: number } | null) => (r ? `${r.mean.toFixed(2)} (${r.min.toFixed(2)} to ${r.max.toFixed(2)})` : '–');
-const seconds = (s: number) => (s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+/**
+ * A notable moment in words. The summary's own `text` is English, so the message is built again
+ * from the timeline at the moment's time (the same values the summary took).
+ */
+export function momentText(m: Moment, s: ParticipantSummary, resolutionMs: number): string {
+  const i = s.timeline.t.indexOf(m.t);
+  if (i < 0) return `${m.kind}: ${m.text}`;
+  switch (m.kind) {
+    case 'most positive':
+      return t('momentMostPositive', (s.timeline.valence[i] ?? 0).toFixed(2));
+    case 'most negative':
+      return t('momentMostNegative', (s.timeline.valence[i] ?? 0).toFixed(2));
+    case 'most aroused':
+      return t('momentMostAroused', (s.timeline.arousal[i] ?? 0).toFixed(2));
+    case 'longest expression': {
+      const label = s.timeline.label[i] ?? null;
+      let n = 0;
+      while (label !== null && s.timeline.label[i + n] === label) n++;
+      return label === null ? `${m.kind}: ${m.text}` : t('momentLongestExpression', expressionName(label), Math.round((n * resolutionMs) / 1000));
+    }
+  }
+}
 
 export function SessionView(props: { session: SessionMeta; live: boolean }) {
   const { session } = props;
   const [data, setData] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [exportError, setExportError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   useEffect(() => {
     let cancelled = false;
@@ -63,122 +86,124 @@ export function SessionView(props: { session: SessionMeta; live: boolean }) {
   }, [props.live, session.id]);
 
   const stamp = new Date(session.startedAt).toISOString().slice(0, 19).replace(/[:T]/g, '-');
-  const exportCsv = () => data && download(`affectlens-${stamp}.csv`, 'text/csv', toCsv(session, data.people.map((p) => ({ meta: p.meta, points: p.points, summary: p.summary }))));
-  const exportJson = () =>
-    data &&
-    download(
-      `affectlens-${stamp}.json`,
-      'application/json',
-      JSON.stringify(
-        {
-          session: { id: session.id, call: session.call, startedAt: new Date(session.startedAt).toISOString(), endedAt: session.endedAt ? new Date(session.endedAt).toISOString() : null },
-          columns: POINT_FIELDS,
-          csvColumns: CSV_COLUMNS,
-          room: { ...data.room, timeline: undefined },
-          participants: data.people.map((p) => ({ id: p.meta.id, name: p.meta.name, resolutionMs: p.meta.resolutionMs, points: p.points.map((pt) => pt.map((v) => (Number.isFinite(v) ? v : null))), summary: { ...p.summary, timeline: undefined } })),
-        },
-        null,
-        1,
-      ),
-    );
+  /**
+   * Exports what is stored now: for the call in progress the series are read again first (the
+   * summary on screen may be up to 15 s old), so the file holds every frame stored so far.
+   */
+  const exportAs = async (kind: 'csv' | 'json') => {
+    try {
+      const d = props.live ? await loadSession(session) : data;
+      if (!d) return;
+      if (props.live) setData(d);
+      setExportError(null);
+      if (kind === 'csv') download(`affectlens-${stamp}.csv`, 'text/csv', toCsv(session, d.people.map((p) => ({ meta: p.meta, points: p.points, summary: p.summary }))));
+      else download(`affectlens-${stamp}.json`, 'application/json', toJson(session, d));
+    } catch (e) {
+      setExportError(e instanceof Error ? e.message : String(e));
+    }
+  };
 
-  if (error) return <p role="alert">Could not read this session: {error}</p>;
-  if (!data) return <p role="status">Computing the summary…</p>;
-  if (!data.people.length) return <p class="empty">Nobody was analysed in this session yet. Turn analysis on for a call tab, then come back.</p>;
+  if (error) return <p role="alert">{t('sessionReadError', error)}</p>;
+  if (!data) return <p role="status">{t('computingSummary')}</p>;
+  if (!data.people.length) return <p class="empty">{t('sessionEmpty')}</p>;
   const origin = session.startedAt;
+  const vaSeries = (tl: { valence: (number | null)[]; arousal: (number | null)[]; engagement: (number | null)[] }) => [
+    { label: t('seriesValence'), cls: 's-valence', values: tl.valence },
+    { label: t('seriesArousal'), cls: 's-arousal', values: tl.arousal },
+    { label: t('seriesEngagement'), cls: 's-engagement', values: tl.engagement },
+  ];
   return (
-    <section aria-label="Session summary">
+    <section aria-label={t('sessionSummary')}>
       <div class="toolbar">
         <span class="muted">
-          {session.call || 'a page with video'} · {new Date(session.startedAt).toLocaleString()} · {mmss(session.lastAt - session.startedAt)}
-          {props.live ? ' · in progress' : ''}
+          {session.call || t('callUnknown')} · {new Date(session.startedAt).toLocaleString()} · {mmss(session.lastAt - session.startedAt)}
+          {props.live ? ` · ${t('inProgress')}` : ''}
         </span>
         {props.live && (
           <button type="button" onClick={() => setVersion((v) => v + 1)}>
-            Refresh
+            {t('refresh')}
           </button>
         )}
-        <button type="button" onClick={exportCsv}>
-          Export CSV
+        <button type="button" onClick={() => void exportAs('csv')}>
+          {t('exportCsv')}
         </button>
-        <button type="button" onClick={exportJson}>
-          Export JSON
+        <button type="button" onClick={() => void exportAs('json')}>
+          {t('exportJson')}
         </button>
       </div>
+      {exportError && <p role="alert">{t('exportFailed', exportError)}</p>}
       {session.notice && <p role="alert">{session.notice}</p>}
       <article class="card room">
-        <h3>Room</h3>
-        <p>
-          Valence {fmtRange(data.room.valence)} · arousal {fmtRange(data.room.arousal)} · engagement index {fmtRange(data.room.engagement)}
-        </p>
+        <h3>{t('room')}</h3>
+        <p>{t('rangesLine', rangeText(data.room.valence), rangeText(data.room.arousal), rangeText(data.room.engagement))}</p>
         <Bars
-          title="Share of face time per expression"
-          items={AFFECTNET_CLASSES.map((c) => ({ label: c, value: data.room.expressionShare[c], text: `${Math.round(data.room.expressionShare[c] * 100)}%` })).filter((i) => i.value > 0)}
+          title={t('shareOfFaceTime')}
+          items={AFFECTNET_CLASSES.map((c) => ({ label: expressionName(c), value: data.room.expressionShare[c], text: percent(data.room.expressionShare[c]) })).filter((i) => i.value > 0)}
         />
-        <LineChart
-          title="Room over time"
-          t={data.room.timeline.t}
-          origin={origin}
-          yMin={-1}
-          yMax={1}
-          series={[
-            { label: 'Valence', cls: 's-valence', values: data.room.timeline.valence },
-            { label: 'Arousal', cls: 's-arousal', values: data.room.timeline.arousal },
-            { label: 'Engagement', cls: 's-engagement', values: data.room.timeline.engagement },
-          ]}
-        />
+        <LineChart title={t('roomOverTime')} t={data.room.timeline.t} origin={origin} yMin={-1} yMax={1} series={vaSeries(data.room.timeline)} />
       </article>
-      {data.people.map(({ meta, summary: s }) => (
-        <article class="card" key={meta.id} aria-label={`Summary for ${meta.name}`}>
+      {data.people.map(({ meta, points, summary: s }) => (
+        <article class="card" key={meta.id} aria-label={t('summaryFor', meta.name)}>
           <h3>{meta.name}</h3>
-          <p class="muted">
-            face seen {seconds(s.presentS)} of {seconds(s.analysedS)} · resolution {meta.resolutionMs / 1000} s
-          </p>
-          <p>
-            Valence {fmtRange(s.valence)} · arousal {fmtRange(s.arousal)} · engagement index {fmtRange(s.engagement)}
-          </p>
-          <Bars title="Time in each expression" items={AFFECTNET_CLASSES.map((c) => ({ label: c, value: s.expressionS[c], text: seconds(s.expressionS[c]) })).filter((i) => i.value > 0)} />
-          {COMPOUND_CLASSES.some((c) => s.compoundS[c] > 0) && (
-            <Bars title="Compound expressions" items={COMPOUND_CLASSES.map((c) => ({ label: c, value: s.compoundS[c], text: seconds(s.compoundS[c]) })).filter((i) => i.value > 0)} />
-          )}
-          <LineChart
-            title="Valence, arousal and engagement"
-            t={s.timeline.t}
-            origin={origin}
-            yMin={-1}
-            yMax={1}
-            series={[
-              { label: 'Valence', cls: 's-valence', values: s.timeline.valence },
-              { label: 'Arousal', cls: 's-arousal', values: s.timeline.arousal },
-              { label: 'Engagement', cls: 's-engagement', values: s.timeline.engagement },
-            ]}
-          />
-          <LineChart
-            title="Expression probabilities"
-            t={s.timeline.t}
-            origin={origin}
-            yMin={0}
-            yMax={1}
-            series={AFFECTNET_CLASSES.filter((c) => s.expressionS[c] > 0).map((c) => ({
-              label: c,
-              cls: `s-${c.toLowerCase()}`,
-              values: s.timeline.probs.map((p) => (p ? (p[AFFECTNET_CLASSES.indexOf(c)] ?? null) : null)),
-            }))}
-          />
-          {s.moments.length > 0 && (
+          {!points.length ? (
+            <p class="empty">{t('noPointsKept')}</p>
+          ) : (
             <>
-              <h4>Notable moments</h4>
-              <ul class="moments">
-                {s.moments.map((m) => (
-                  <li key={m.kind}>
-                    <time>{mmss(m.t - origin)}</time> {m.kind}: {m.text}
-                  </li>
-                ))}
-              </ul>
+              <p class="muted">{t('faceSeen', duration(s.presentS), duration(s.analysedS), meta.resolutionMs / 1000)}</p>
+              <p>{t('rangesLine', rangeText(s.valence), rangeText(s.arousal), rangeText(s.engagement))}</p>
+              <Bars
+                title={t('timeInEachExpression')}
+                items={AFFECTNET_CLASSES.map((c) => ({ label: expressionName(c), value: s.expressionS[c], text: duration(s.expressionS[c]) })).filter((i) => i.value > 0)}
+              />
+              {COMPOUND_CLASSES.some((c) => s.compoundS[c] > 0) && (
+                <Bars
+                  title={t('compoundExpressions')}
+                  items={COMPOUND_CLASSES.map((c) => ({ label: compoundName(c), value: s.compoundS[c], text: duration(s.compoundS[c]) })).filter((i) => i.value > 0)}
+                />
+              )}
+              <LineChart title={t('chartVaEngagement')} t={s.timeline.t} origin={origin} yMin={-1} yMax={1} series={vaSeries(s.timeline)} />
+              <LineChart
+                title={t('chartExpressionProbabilities')}
+                t={s.timeline.t}
+                origin={origin}
+                yMin={0}
+                yMax={1}
+                series={AFFECTNET_CLASSES.filter((c) => s.expressionS[c] > 0).map((c) => ({
+                  label: expressionName(c),
+                  cls: `s-${c.toLowerCase()}`,
+                  values: s.timeline.probs.map((p) => (p ? (p[AFFECTNET_CLASSES.indexOf(c)] ?? null) : null)),
+                }))}
+              />
+              {s.moments.length > 0 && (
+                <>
+                  <h4>{t('notableMoments')}</h4>
+                  <ul class="moments">
+                    {s.moments.map((m) => (
+                      <li key={m.kind}>
+                        <time>{mmss(m.t - origin)}</time> {momentText(m, s, meta.resolutionMs)}
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
             </>
           )}
         </article>
       ))}
     </section>
+  );
+}
+
+function toJson(session: SessionMeta, data: Loaded): string {
+  return JSON.stringify(
+    {
+      session: { id: session.id, call: session.call, startedAt: new Date(session.startedAt).toISOString(), endedAt: session.endedAt ? new Date(session.endedAt).toISOString() : null },
+      columns: POINT_FIELDS,
+      csvColumns: CSV_COLUMNS,
+      room: { ...data.room, timeline: undefined },
+      participants: data.people.map((p) => ({ id: p.meta.id, name: p.meta.name, resolutionMs: p.meta.resolutionMs, points: p.points.map((pt) => pt.map((v) => (Number.isFinite(v) ? v : null))), summary: { ...p.summary, timeline: undefined } })),
+    },
+    null,
+    1,
   );
 }

@@ -5,6 +5,7 @@
  * 3-minute one. Colours come from CSS variables, so light and dark themes both work.
  */
 import type { JSX } from 'preact';
+import { t } from '../../utils/i18n';
 
 export interface LineSeries {
   label: string;
@@ -22,7 +23,7 @@ export function reduce(t: readonly number[], values: readonly (number | null)[],
   const cnt = new Array<number>(n).fill(0);
   t.forEach((ti, i) => {
     const v = values[i];
-    if (v === null || v === undefined) return;
+    if (v === null || v === undefined || !Number.isFinite(v)) return;
     const k = Math.min(n - 1, Math.floor(((ti - t0) / span) * n));
     sum[k]! += v;
     cnt[k]!++;
@@ -59,32 +60,49 @@ export function LineChart(props: {
   const t1 = Math.max(t0 + 1000, props.t[props.t.length - 1] ?? t0);
   const x = (t: number) => pad.l + ((t - t0) / (t1 - t0)) * w;
   const y = (v: number) => pad.t + (1 - (v - props.yMin) / (props.yMax - props.yMin)) * h;
+  const has = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);
   const paths = props.series.map((s) => {
     const r = reduce(props.t, s.values, props.maxPoints ?? 300);
     let d = '';
-    let pen = false;
-    r.t.forEach((t, i) => {
+    r.t.forEach((ti, i) => {
       const v = r.v[i];
-      if (v === null || v === undefined) {
-        pen = false;
-        return;
-      }
-      d += `${pen ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
-      pen = true;
+      if (!has(v)) return;
+      // A new subpath after a gap; a point alone between gaps is a zero-length one (a dot: round caps).
+      const start = !has(r.v[i - 1]);
+      d += `${start ? 'M' : 'L'}${x(ti).toFixed(1)},${y(v).toFixed(1)}`;
+      if (start && !has(r.v[i + 1])) d += 'h0';
     });
     return { s, d };
   });
+  // Ranges by a loop, not Math.min(...values): no argument-count limit, whatever the length.
+  let any = false;
   const summary = props.series
     .map((s) => {
-      const vs = s.values.filter((v): v is number => v !== null);
-      return vs.length ? `${s.label} from ${Math.min(...vs).toFixed(2)} to ${Math.max(...vs).toFixed(2)}` : `${s.label}: no data`;
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of s.values) {
+        if (!has(v)) continue;
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      if (min > max) return t('chartSeriesNoData', s.label);
+      any = true;
+      return t('chartSeriesRange', s.label, min.toFixed(2), max.toFixed(2));
     })
     .join('; ');
+  if (!any) {
+    return (
+      <figure class="chart">
+        <figcaption>{props.title}</figcaption>
+        <p class="muted">{t('chartNoData')}</p>
+      </figure>
+    );
+  }
   const zero = props.yMin < 0 && props.yMax > 0 ? y(0) : null;
   return (
     <figure class="chart">
       <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${props.title}: ${summary}, over ${mmss(t1 - t0)}`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('chartDescription', props.title, summary, mmss(t1 - t0))} preserveAspectRatio="none">
         <rect x={pad.l} y={pad.t} width={w} height={h} class="plot" />
         {zero !== null && <line x1={pad.l} x2={pad.l + w} y1={zero} y2={zero} class="axis" />}
         <text x={pad.l - 3} y={pad.t + 8} class="tick" text-anchor="end">
@@ -117,7 +135,15 @@ export function LineChart(props: {
 
 /** Horizontal bars with their values, e.g. time in each expression. */
 export function Bars(props: { title: string; items: readonly { label: string; value: number; text: string }[] }): JSX.Element {
-  const max = Math.max(1e-9, ...props.items.map((i) => i.value));
+  const max = props.items.reduce((m, i) => Math.max(m, i.value), 1e-9);
+  if (!props.items.length) {
+    return (
+      <figure class="bars">
+        <figcaption>{props.title}</figcaption>
+        <p class="muted">{t('chartNoData')}</p>
+      </figure>
+    );
+  }
   return (
     <figure class="bars">
       <figcaption>{props.title}</figcaption>

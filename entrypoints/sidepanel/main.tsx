@@ -1,12 +1,13 @@
 // Side panel (Chrome) / sidebar (Firefox): live cards per participant and for the room, the
 // session summary with charts and export, and the history of past sessions.
-import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { render, type ComponentChildren } from 'preact';
+import { useEffect, useErrorBoundary, useMemo, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { describeEngine } from '@/components/engine-status';
 import { LiveCard, RoomCard, STALE_MS, liveLabel, type LiveParticipant } from '@/components/panel/LiveCard';
 import { SessionView } from '@/components/panel/SessionView';
 import { mmss } from '@/components/panel/charts';
+import { t } from '@/utils/i18n';
 import { send } from '@/utils/messaging';
 import { asEnvelope } from '@/utils/protocol';
 import { deleteSessions, sessionsItem, type SessionMeta } from '@/utils/session-store';
@@ -21,7 +22,8 @@ function useLive(): { people: LiveParticipant[]; engine: EngineStatus | undefine
   const [people, setPeople] = useState<Map<string, LiveParticipant>>(new Map());
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
-    void send('any-off-status', 'offscreen', {}).then(setEngine);
+    // No answer yet (no call page open): the status line says so; a failure must not end the panel.
+    void send('any-off-status', 'offscreen', {}).then(setEngine, () => undefined);
     const times = new Map<string, number[]>(); // per tile: recent frame times, for frames/s
     const onMessage = (msg: unknown) => {
       const env = asEnvelope(msg, 'background'); // listen in on broadcasts; never answer them
@@ -31,7 +33,7 @@ function useLive(): { people: LiveParticipant[]; engine: EngineStatus | undefine
           const next = new Map(prev);
           for (const r of batch) {
             const tile = `${r.tabId}:${r.tileId}`;
-            const recent = [...(times.get(tile) ?? []), r.capturedAt].filter((t) => t > r.capturedAt - 5000);
+            const recent = [...(times.get(tile) ?? []), r.capturedAt].filter((at) => at > r.capturedAt - 5000);
             times.set(tile, recent);
             const fps = recent.length > 1 ? ((recent.length - 1) * 1000) / Math.max(1, recent[recent.length - 1]! - recent[0]!) : 0;
             const seen = new Set<string>();
@@ -85,18 +87,18 @@ function LiveView(props: { people: LiveParticipant[]; now: number }) {
   const [sort, setSort] = useState<Sort>('name');
   const people = useMemo(() => sortPeople(props.people, sort), [props.people, sort]);
   if (!people.length) {
-    return <p class="empty">No participant analysed yet. Open a call, then turn analysis on in the AffectLens popup.</p>;
+    return <p class="empty">{t('liveEmpty')}</p>;
   }
   return (
-    <section aria-label="Live participants">
+    <section aria-label={t('liveParticipants')}>
       <div class="toolbar">
         <label>
-          Sort by{' '}
+          {t('sortBy')}{' '}
           <select value={sort} onChange={(e) => setSort((e.currentTarget as HTMLSelectElement).value as Sort)}>
-            <option value="name">Name</option>
-            <option value="engagement">Engagement index</option>
-            <option value="valence">Valence</option>
-            <option value="confidence">Expression confidence</option>
+            <option value="name">{t('sortName')}</option>
+            <option value="engagement">{t('sortEngagement')}</option>
+            <option value="valence">{t('sortValence')}</option>
+            <option value="confidence">{t('sortConfidence')}</option>
           </select>
         </label>
       </div>
@@ -110,81 +112,104 @@ function LiveView(props: { people: LiveParticipant[]; now: number }) {
 
 function HistoryView(props: { sessions: SessionMeta[]; onOpen: (id: string) => void }) {
   const [confirming, setConfirming] = useState<string | null>(null);
-  if (!props.sessions.length) return <p class="empty">No sessions kept. Sessions appear here once a call has been analysed.</p>;
+  if (!props.sessions.length) return <p class="empty">{t('historyEmpty')}</p>;
   return (
-    <section aria-label="Past sessions">
+    <section aria-label={t('historyLabel')}>
       <ul class="history">
         {[...props.sessions].reverse().map((s) => (
           <li key={s.id}>
             <div>
-              <strong>{new Date(s.startedAt).toLocaleString()}</strong> · {mmss(s.lastAt - s.startedAt)} · {s.participants.length} participant{s.participants.length === 1 ? '' : 's'}
-              {s.endedAt === null ? ' · in progress' : ''}
-              <div class="muted">{s.call || 'a page with video'}</div>
+              <strong>{new Date(s.startedAt).toLocaleString()}</strong> · {mmss(s.lastAt - s.startedAt)} ·{' '}
+              {s.participants.length === 1 ? t('participantsOne') : t('participantsMany', s.participants.length)}
+              {s.endedAt === null ? ` · ${t('inProgress')}` : ''}
+              <div class="muted">{s.call || t('callUnknown')}</div>
             </div>
             <div class="actions">
               <button type="button" onClick={() => props.onOpen(s.id)}>
-                View summary
+                {t('viewSummary')}
               </button>
               {confirming === s.id ? (
                 <>
                   <button type="button" class="danger" onClick={() => void deleteSessions([s.id]).then(() => setConfirming(null))}>
-                    Delete for good
+                    {t('deleteForGood')}
                   </button>
                   <button type="button" onClick={() => setConfirming(null)}>
-                    Keep
+                    {t('keepSession')}
                   </button>
                 </>
               ) : (
-                <button type="button" onClick={() => setConfirming(s.id)} aria-label={`Delete the session of ${new Date(s.startedAt).toLocaleString()}`}>
-                  Delete
+                <button type="button" onClick={() => setConfirming(s.id)} aria-label={t('deleteSessionLabel', new Date(s.startedAt).toLocaleString())}>
+                  {t('deleteSession')}
                 </button>
               )}
             </div>
           </li>
         ))}
       </ul>
-      <p class="muted">Sessions are kept on this device only, for the number of days set in the options.</p>
+      <p class="muted">{t('historyKept')}</p>
     </section>
   );
 }
 
-function SidePanel() {
+/** A view that throws while rendering says so, with a way back, instead of leaving the panel blank. */
+function Guard(props: { children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary();
+  if (error) {
+    return (
+      <div role="alert">
+        <p>{t('panelError', error instanceof Error ? error.message : String(error))}</p>
+        <button type="button" onClick={reset}>
+          {t('panelRetry')}
+        </button>
+      </div>
+    );
+  }
+  return <>{props.children}</>;
+}
+
+/** The stored history as a list, whatever storage holds (cleared by the browser: nothing). */
+const asSessions = (v: unknown): SessionMeta[] => (Array.isArray(v) ? (v as SessionMeta[]) : []);
+
+export function SidePanel() {
   const { people, engine, now } = useLive();
   const [tab, setTab] = useState<Tab>('live');
   const [sessions, setSessions] = useState<SessionMeta[] | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
   useEffect(() => {
-    void sessionsItem.getValue().then(setSessions);
-    return sessionsItem.watch((v) => setSessions(v ?? []));
+    void sessionsItem.getValue().then(
+      (v) => setSessions(asSessions(v)),
+      () => setSessions([]),
+    );
+    return sessionsItem.watch((v) => setSessions(asSessions(v)));
   }, []);
   const current = sessions?.filter((s) => s.endedAt === null).sort((a, b) => b.lastAt - a.lastAt)[0];
   const shown = sessions?.find((s) => s.id === chosen) ?? current ?? sessions?.[sessions.length - 1];
   const fps = people.filter((p) => now - p.at <= STALE_MS).reduce((s, p) => s + p.fps, 0);
   const tabs: { id: Tab; label: string }[] = [
-    { id: 'live', label: 'Live' },
-    { id: 'summary', label: 'Summary' },
-    { id: 'history', label: 'History' },
+    { id: 'live', label: t('tabLive') },
+    { id: 'summary', label: t('tabSummary') },
+    { id: 'history', label: t('tabHistory') },
   ];
   return (
     <>
       <header class="panel-header">
-        <h1>AffectLens</h1>
+        <h1>{t('extName')}</h1>
         <p class="status" role="status">
           {describeEngine(engine)}
-          {fps > 0 ? ` ${fps.toFixed(1)} frames/s analysed.` : ''}
+          {fps > 0 ? ` ${t('panelFramesAnalysed', fps.toFixed(1))}` : ''}
         </p>
       </header>
-      <div role="tablist" aria-label="Views" class="tabs">
-        {tabs.map((t) => (
+      <div role="tablist" aria-label={t('panelViews')} class="tabs">
+        {tabs.map((x) => (
           <button
-            key={t.id}
+            key={x.id}
             type="button"
             role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls={`view-${t.id}`}
-            tabIndex={tab === t.id ? 0 : -1}
-            onClick={() => setTab(t.id)}
+            id={`tab-${x.id}`}
+            aria-selected={tab === x.id}
+            aria-controls={`view-${x.id}`}
+            tabIndex={tab === x.id ? 0 : -1}
+            onClick={() => setTab(x.id)}
             onKeyDown={(e) => {
               const i = tabs.findIndex((x) => x.id === tab);
               const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
@@ -194,36 +219,41 @@ function SidePanel() {
               document.getElementById(`tab-${next.id}`)?.focus();
             }}
           >
-            {t.label}
+            {x.label}
           </button>
         ))}
       </div>
       <main id={`view-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === 'live' && <LiveView people={people} now={now} />}
-        {tab === 'summary' &&
-          (sessions === null ? (
-            <p role="status">Reading sessions…</p>
-          ) : shown ? (
-            <SessionView key={shown.id} session={shown} live={shown.endedAt === null} />
-          ) : (
-            <p class="empty">No session yet: the summary appears once a call has been analysed.</p>
-          ))}
-        {tab === 'history' &&
-          (sessions === null ? (
-            <p role="status">Reading sessions…</p>
-          ) : (
-            <HistoryView
-              sessions={sessions}
-              onOpen={(id) => {
-                setChosen(id);
-                setTab('summary');
-              }}
-            />
-          ))}
+        <Guard key={tab}>
+          {tab === 'live' && <LiveView people={people} now={now} />}
+          {tab === 'summary' &&
+            (sessions === null ? (
+              <p role="status">{t('panelReadingSessions')}</p>
+            ) : shown ? (
+              <SessionView key={shown.id} session={shown} live={shown.endedAt === null} />
+            ) : (
+              <p class="empty">{t('summaryNoSession')}</p>
+            ))}
+          {tab === 'history' &&
+            (sessions === null ? (
+              <p role="status">{t('panelReadingSessions')}</p>
+            ) : (
+              <HistoryView
+                sessions={sessions}
+                onOpen={(id) => {
+                  setChosen(id);
+                  setTab('summary');
+                }}
+              />
+            ))}
+        </Guard>
       </main>
     </>
   );
 }
 
 const root = document.getElementById('app');
-if (root) render(<SidePanel />, root);
+if (root) {
+  document.title = t('extName');
+  render(<SidePanel />, root);
+}

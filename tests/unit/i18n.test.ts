@@ -14,9 +14,9 @@ interface Message {
 }
 const messages = JSON.parse(readFileSync(join(ROOT, 'public/_locales/en/messages.json'), 'utf8')) as Record<string, Message>;
 
-/** The UI whose strings go through t(): options, welcome and popup pages and the components they share. */
-const UI_DIRS = ['entrypoints/options', 'entrypoints/welcome', 'entrypoints/popup'];
-const SHARED_COMPONENTS = ['components/BackendSelect.tsx'];
+/** The UI whose strings go through t(): options, welcome, popup and side-panel pages and the components they share. */
+const UI_DIRS = ['entrypoints/options', 'entrypoints/welcome', 'entrypoints/popup', 'entrypoints/sidepanel', 'components/panel'];
+const SHARED_COMPONENTS = ['components/BackendSelect.tsx', 'components/engine-status.ts'];
 
 function sourceFiles(): string[] {
   const walk = (dir: string): string[] =>
@@ -32,6 +32,51 @@ interface Call {
   line: number;
   key: string | null;
   args: number;
+}
+
+/** JSX attributes a person reads or hears. */
+const TEXT_ATTRIBUTES = ['aria-label', 'aria-valuetext', 'aria-description', 'title', 'placeholder', 'alt', 'label'];
+/** Object properties that hold displayed text by convention (e.g. `{ id: 'live', label: 'Live' }`). */
+const TEXT_PROPERTIES = ['label', 'title', 'text', 'message', 'help', 'hint'];
+
+type TextLiteral = ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateHead | ts.TemplateMiddle | ts.TemplateTail;
+const isTextLiteral = (n: ts.Node): n is TextLiteral =>
+  ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateHead(n) || ts.isTemplateMiddle(n) || ts.isTemplateTail(n);
+
+/**
+ * Whether a string (or a piece of a template) in code is words someone would see: put into the
+ * markup or a text attribute (through `? :`, `||`, `??`, `+` or a template), given as a `label`-like
+ * property, or several words anywhere else. Data identifiers are not: module names, types, object
+ * keys, `case` labels, comparison operands, the key of t().
+ */
+function isDisplayedWords(n: TextLiteral, src: ts.SourceFile): boolean {
+  if (!/\p{L}/u.test(n.text)) return false;
+  // The expression the literal is part of (a template piece belongs to its template).
+  let owner: ts.Node = ts.isTemplateHead(n) ? n.parent : ts.isTemplateMiddle(n) || ts.isTemplateTail(n) ? n.parent.parent : n;
+  const p = owner.parent;
+  if (ts.isImportDeclaration(p) || ts.isExportDeclaration(p) || ts.isLiteralTypeNode(p) || ts.isExternalModuleReference(p)) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isPropertySignature(p) || ts.isMethodDeclaration(p)) && p.name === owner) return false;
+  if (ts.isCaseClause(p) || ts.isElementAccessExpression(p) || ts.isComputedPropertyName(p)) return false;
+  if (ts.isBinaryExpression(p) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken].includes(p.operatorToken.kind)) return false;
+  if (ts.isCallExpression(p) && ts.isIdentifier(p.expression) && p.expression.text === 't' && p.arguments[0] === owner) return false;
+  if (ts.isPropertyAssignment(p) && TEXT_PROPERTIES.includes(p.name.getText(src))) return true;
+  // Up through the expressions that pass a string on unchanged, to where it lands.
+  while (
+    ts.isParenthesizedExpression(owner.parent) ||
+    (ts.isConditionalExpression(owner.parent) && owner.parent.condition !== owner) ||
+    (ts.isBinaryExpression(owner.parent) && [ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.PlusToken].includes(owner.parent.operatorToken.kind)) ||
+    ts.isTemplateSpan(owner.parent) ||
+    ts.isTemplateExpression(owner.parent)
+  ) {
+    owner = ts.isTemplateSpan(owner.parent) ? owner.parent.parent : owner.parent;
+  }
+  if (ts.isJsxExpression(owner.parent)) {
+    const host = owner.parent.parent;
+    if (ts.isJsxAttribute(host)) return TEXT_ATTRIBUTES.includes(host.name.getText(src));
+    return true; // a child of an element: shown as it is
+  }
+  if (ts.isJsxAttribute(owner.parent)) return false; // a plain attribute string: the JSX check covers text attributes
+  return /\p{L}[^\S\n]+\p{L}/u.test(n.text); // several words: a sentence, not an identifier
 }
 
 /** Every `t(…)` call in a file, its key when it is a string literal, and how many substitutions it passes. */
@@ -51,6 +96,8 @@ function tCalls(file: string): { calls: Call[]; literals: { line: number; text: 
     if (ts.isJsxAttribute(n) && ['aria-label', 'title', 'placeholder', 'alt', 'label'].includes(n.name.getText(src)) && n.initializer && ts.isStringLiteral(n.initializer) && /\p{L}/u.test(n.initializer.text)) {
       literals.push({ line: lineOf(n), text: n.initializer.text });
     }
+    // … and so would words in code that end up on screen.
+    if (isTextLiteral(n) && isDisplayedWords(n, src)) literals.push({ line: lineOf(n), text: n.text });
     ts.forEachChild(n, visit);
   };
   visit(src);
@@ -95,9 +142,13 @@ describe('UI strings', () => {
   const scanned = files.map((f) => ({ file: f, ...tCalls(f) }));
   const calls = scanned.flatMap((s) => s.calls);
 
-  it('scans the options, welcome and popup sources', () => {
-    for (const dir of UI_DIRS) expect(files.some((f) => f.startsWith(dir) && f.endsWith('main.tsx')), dir).toBe(true);
-    expect(calls.length).toBeGreaterThan(50);
+  it('scans the options, welcome, popup and side-panel sources and the panel components', () => {
+    for (const dir of UI_DIRS.filter((d) => d.startsWith('entrypoints/'))) expect(files.some((f) => f.startsWith(dir) && f.endsWith('main.tsx')), dir).toBe(true);
+    for (const name of ['LiveCard', 'SessionView', 'charts', 'Circumplex', 'Gauge']) expect(files, name).toContain(join('components/panel', `${name}.tsx`));
+    for (const f of [...files.filter((x) => x.startsWith('entrypoints/sidepanel') || x.startsWith('components/')), ...SHARED_COMPONENTS]) {
+      expect(scanned.find((s) => s.file === f)?.calls.length, `${f} uses t()`).toBeGreaterThan(0);
+    }
+    expect(calls.length).toBeGreaterThan(150);
   });
 
   it('every t() key is a string literal that exists in messages.json, with as many substitutions as placeholders', () => {
@@ -118,6 +169,7 @@ describe('UI strings', () => {
     expect(title('options')).toBe(messages.optionsTitle!.message);
     expect(title('welcome')).toBe(messages.welcomeTitle!.message);
     expect(title('popup')).toBe(messages.extName!.message);
+    expect(title('sidepanel')).toBe(messages.extName!.message);
   });
 });
 
