@@ -128,4 +128,36 @@ describe('side panel in Chromium', () => {
     await popup.screenshot({ path: join(ARTIFACTS, 'popup.png') });
     expect(serious(await axe(popup))).toEqual([]);
   });
+
+  it('has no serious or critical accessibility violations in the options and welcome pages', async () => {
+    for (const name of ['options', 'welcome']) {
+      const page = await browser.context.newPage();
+      await page.setViewportSize({ width: 900, height: 900 });
+      await page.goto(`chrome-extension://${browser.extensionId}/${name}.html`);
+      await page.waitForSelector('h1', { timeout: 10_000 });
+      await page.waitForTimeout(500); // settings read from storage
+      await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+      expect(serious(await axe(page)), name).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('side panel in the dark theme: screenshots, and no serious or critical violations', async () => {
+    await panel.emulateMedia({ colorScheme: 'dark' });
+    try {
+      // The page really is dark (style.css follows prefers-color-scheme).
+      expect(await panel.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(31, 31, 31)');
+      await panel.getByRole('tab', { name: 'Live' }).click();
+      await panel.waitForSelector('article.card:not(.room)', { timeout: 10_000 });
+      await panel.screenshot({ path: join(ARTIFACTS, 'sidepanel-dark-live.png'), fullPage: true });
+      const violations = serious(await axe(panel));
+      await panel.getByRole('tab', { name: 'Summary' }).click();
+      await panel.waitForSelector('[aria-label^="Summary for"]', { timeout: 20_000 });
+      await panel.screenshot({ path: join(ARTIFACTS, 'sidepanel-dark-summary.png'), fullPage: true });
+      violations.push(...serious(await axe(panel)));
+      expect(violations).toEqual([]);
+    } finally {
+      await panel.emulateMedia({ colorScheme: 'light' });
+    }
+  });
 });
