@@ -73,7 +73,6 @@ function Popup() {
     setState(await send('ui-bg-set-tab', 'background', { tabId, patch }));
   };
 
-  // describeEngine (components/engine-status.ts, shared with the side panel) is not translated yet.
   const line = !state ? t('popupTabCannotBeAnalysed') : !state.analysis ? t('popupAnalysisOff') : describeEngine(engine);
 
   return (

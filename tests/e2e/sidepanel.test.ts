@@ -108,8 +108,10 @@ describe('side panel in Chromium', () => {
       expect(mine.length).toBeGreaterThan(10);
       expect(points.length).toBeGreaterThanOrEqual(mine.length);
       mine.forEach((r, i) => {
-        expect(Number(r[col('frames')])).toBe(points[i]![1]);
         expect(r[col('time_iso')]).toBe(new Date(points[i]![0]!).toISOString());
+        // The newest step may have gained frames since the export; the ones before are final.
+        if (i < mine.length - 1) expect(Number(r[col('frames')])).toBe(points[i]![1]);
+        else expect(Number(r[col('frames')])).toBeLessThanOrEqual(points[i]![1]!);
       });
     }
   });
