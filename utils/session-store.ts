@@ -88,6 +88,8 @@ interface Live {
 export class SessionStore {
   /** Open sessions by tab, loaded lazily (after a service-worker restart, from storage). */
   private readonly open = new Map<number, Live>();
+  /** The call each tab shows (origin + path), from the content script's hello. */
+  private readonly calls = new Map<number, string>();
 
   /**
    * Add analysed frames and persist them. Resolves once they are in storage (so the sender can
@@ -100,7 +102,7 @@ export class SessionStore {
     const fresh: FrameResult[] = [];
     for (const r of results) {
       if (r.tabId === undefined) continue;
-      const live = await this.sessionFor(r.tabId, null);
+      const live = await this.sessionFor(r.tabId);
       if (r.capturedAt <= (live.meta.lastFrame[r.tileId] ?? -Infinity)) continue;
       live.meta.lastFrame[r.tileId] = r.capturedAt;
       this.add(live, r);
@@ -112,22 +114,22 @@ export class SessionStore {
   }
 
   /**
-   * The tab's current session, or a new one. A different `call` (the page moved to another
-   * meeting) ends the current session and starts a new one; `call` null keeps whatever is open.
+   * The tab shows this call now (the content script said hello from its page). A different call
+   * than the open session's ends that session; the next recorded frame starts the new one — a page
+   * visited without analysing anyone leaves no empty session behind.
    */
-  async sessionFor(tabId: number, call: string | null): Promise<Live> {
-    let live: Live | undefined = this.open.get(tabId);
-    if (!live) {
-      const meta = (await sessionsItem.getValue()).filter((s) => s.tabId === tabId && s.endedAt === null).pop();
-      if (meta) live = await this.load(meta);
-    }
-    if (live && call !== null && live.meta.call !== call) {
-      await this.end(tabId);
-      live = undefined;
-    }
+  async noteCall(tabId: number, call: string): Promise<void> {
+    this.calls.set(tabId, call);
+    const live = this.open.get(tabId) ?? (await this.findOpen(tabId));
+    if (live && live.meta.call !== call) await this.end(tabId);
+  }
+
+  /** The tab's open session (after a restart, from storage), or a new one for its current call. */
+  private async sessionFor(tabId: number): Promise<Live> {
+    let live: Live | undefined = this.open.get(tabId) ?? (await this.findOpen(tabId));
     if (!live) {
       const now = Date.now();
-      const meta: SessionMeta = { id: `${now.toString(36)}-${crypto.randomUUID().slice(0, 8)}`, tabId, call: call ?? '', startedAt: now, lastAt: now, endedAt: null, participants: [], notice: null, lastFrame: {} };
+      const meta: SessionMeta = { id: `${now.toString(36)}-${crypto.randomUUID().slice(0, 8)}`, tabId, call: this.calls.get(tabId) ?? '', startedAt: now, lastAt: now, endedAt: null, participants: [], notice: null, lastFrame: {} };
       live = { meta, series: new Map(), dirtyFrom: new Map() };
       await sessionsItem.setValue([...(await sessionsItem.getValue()), meta]);
     }
@@ -140,6 +142,10 @@ export class SessionStore {
     const live = this.open.get(tabId) ?? (await this.findOpen(tabId));
     this.open.delete(tabId);
     if (!live) return;
+    if (!live.meta.participants.length) {
+      await deleteSessions([live.meta.id]); // nobody was analysed: nothing worth keeping
+      return;
+    }
     live.meta.endedAt = live.meta.lastAt;
     await this.saveMeta(live.meta);
     await applyRetention();

@@ -137,7 +137,7 @@ function main() {
       if (sender.tabId === undefined) throw new Error('hello from outside a tab');
       // A page of another call (origin + path; the query may carry a meeting secret) starts a new session.
       const url = sender.url ? new URL(sender.url) : null;
-      if (url) await store.sessionFor(sender.tabId, url.origin + url.pathname);
+      if (url) await store.noteCall(sender.tabId, url.origin + url.pathname);
       await ensureInferenceHost();
       return { tabId: sender.tabId, state: await tabStateItem(sender.tabId).getValue(), engine: await engineStatus() };
     },

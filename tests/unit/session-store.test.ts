@@ -66,7 +66,7 @@ describe('the session store', () => {
 
   it('persists every frame so that a new store (a restarted service worker) continues the same session', async () => {
     const first = new SessionStore();
-    await first.sessionFor(5, 'https://meet.example/abc');
+    await first.noteCall(5, 'https://meet.example/abc');
     for (let t = 0; t < 60_000; t += 250) await first.record([frame(5, 'tile-a', t, [{ id: 'tile-a#1', probs: HAPPY }])]);
     // The worker dies; a new one records the next frames.
     const second = new SessionStore();
@@ -84,9 +84,10 @@ describe('the session store', () => {
 
   it('starts a new session when the tab moves to another call, and keeps the old one in the history', async () => {
     const store = new SessionStore();
-    await store.sessionFor(5, 'https://meet.example/abc');
+    await store.noteCall(5, 'https://meet.example/abc');
     await store.record([frame(5, 'tile-a', 0, [{ id: 'tile-a#1', probs: HAPPY }])]);
-    await store.sessionFor(5, 'https://meet.example/xyz');
+    await store.noteCall(5, 'https://meet.example/xyz');
+    expect(await sessionsItem.getValue()).toHaveLength(1); // nothing recorded yet on the new call
     await store.record([frame(5, 'tile-b', 10_000, [{ id: 'tile-b#1', probs: HAPPY }])]);
     const sessions = await sessionsItem.getValue();
     expect(sessions.map((s) => [s.call, s.endedAt !== null])).toEqual([
@@ -95,12 +96,22 @@ describe('the session store', () => {
     ]);
   });
 
+  it('keeps no session for a page where nobody was analysed', async () => {
+    const store = new SessionStore();
+    await store.noteCall(8, 'https://meet.example/lobby');
+    await store.end(8);
+    expect(await sessionsItem.getValue()).toEqual([]);
+    await store.record([frame(8, 't', 0, [])]); // a frame without anyone in it
+    await store.end(8);
+    expect(await sessionsItem.getValue()).toEqual([]);
+  });
+
   it('applies retention to ended sessions only, and deletes on request', async () => {
     const store = new SessionStore();
-    await store.sessionFor(1, 'a');
+    await store.noteCall(1, 'a');
     await store.record([frame(1, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
     await store.end(1);
-    await store.sessionFor(2, 'b');
+    await store.noteCall(2, 'b');
     await store.record([frame(2, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
     await retentionDaysItem.setValue(1);
     expect(await applyRetention(Date.now() + 2 * 86_400_000)).toBe(1);
@@ -123,11 +134,11 @@ describe('the session store', () => {
   it('when storage is full, deletes the oldest ended sessions, says so, and keeps the current one', async () => {
     const store = new SessionStore();
     for (const [tab, call] of [[1, 'old-1'], [2, 'old-2']] as const) {
-      await store.sessionFor(tab, call);
+      await store.noteCall(tab, call);
       await store.record([frame(tab, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
       await store.end(tab);
     }
-    await store.sessionFor(3, 'now');
+    await store.noteCall(3, 'now');
     const original = fakeBrowser.storage.local.set.bind(fakeBrowser.storage.local);
     let failures = 1;
     fakeBrowser.storage.local.set = async (items: Record<string, unknown>) => {
