@@ -190,9 +190,11 @@ describe('grid call in Chromium', () => {
     // whose picture did not change carry no picture (a message straight to the host).
     const pictures = log.filter((r) => !r.reused);
     expect(pictures.filter((r) => r.via === 'relay').length / pictures.length).toBeGreaterThan(0.9);
-    expect(pictures.every((r) => Number.isFinite(r.pageMs) && r.pageMs > 0)).toBe(true);
+    // Times are whole milliseconds (latency) or coarsened (pageMs): a cheap frame can measure 0.
     expect(log.every((r) => Number.isFinite(r.pageMs) && r.pageMs >= 0)).toBe(true);
-    expect(latency.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    expect(latency.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    expect(median(pictures.map((r) => r.pageMs))).toBeGreaterThan(0);
+    expect(median(pictures.map((r) => r.latency))).toBeGreaterThan(0);
     console.log(`frames ${log.length} (${log.length - pictures.length} unchanged, sent without a picture)`);
     console.log(`frames ${log.length}, page-side ms median ${median(pageMs).toFixed(2)}, latency ms median ${median(latency)}`);
   });
