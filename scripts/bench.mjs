@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, chromiumArgs } from './lib/chromium.mjs';
 import { serveStatic } from './lib/static-server.mjs';
-import { benchTiles } from './lib/bench-media.mjs';
+import { benchTiles, callQuery } from './lib/bench-media.mjs';
 import { categoryMemory, cpuBetween, sampleProcesses } from './lib/bench-procs.mjs';
 import { mean, ratio, round, slope, sum, summary } from './lib/bench-stats.mjs';
 import { toMarkdown } from './lib/bench-report.mjs';
@@ -173,10 +173,6 @@ function tilesFor(n, tag) {
     const src = tileSources[i % tileSources.length];
     return { src: `/media/${src.key}.webm`, name: `${tag} ${src.name} #${i + 1}` };
   });
-}
-
-function tileQuery(tiles) {
-  return tiles.map((t) => `src=${encodeURIComponent(t.src)}&name=${encodeURIComponent(t.name)}`).join('&');
 }
 
 async function serviceWorker() {
@@ -363,7 +359,7 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  await page.goto(`${server.url}/pages/call.html?${tileQuery(tiles)}`);
+  await page.goto(`${server.url}/pages/call.html?${callQuery(tiles)}`);
   const firstResultsMs = await waitForAllTiles(tag, n, cdp);
   log(`  AffectLens ${n} tile(s): every tile analysed after ${(firstResultsMs / 1000).toFixed(1)} s; warm-up ${opts.warmup} s, then ${seconds} s`);
   await sleep(opts.warmup * 1000);
@@ -426,7 +422,7 @@ async function runControl(n, seconds) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  await page.goto(`${unmatchedUrl}/pages/call.html?${tileQuery(tilesFor(n, `c${n}`))}`);
+  await page.goto(`${unmatchedUrl}/pages/call.html?${callQuery(tilesFor(n, `c${n}`))}`);
   await page.waitForFunction(() => [...window.document.querySelectorAll('video')].every((v) => v.readyState >= 2 && !v.paused), undefined, { timeout: 30_000 });
   await sleep(1000);
   const m0 = await mainThread(cdp);
@@ -439,8 +435,8 @@ async function runControl(n, seconds) {
 async function runFaceApi(n, seconds) {
   const tiles = tilesFor(n, `f${n}`);
   const page = await context.newPage();
-  const q = new URLSearchParams({ backend: opts.faceapiBackend, input: String(opts.faceapiInput), score: String(opts.faceapiScore) });
-  await page.goto(`${unmatchedUrl}/pages/faceapi-baseline.html?${q}&${tileQuery(tiles)}`);
+  const q = new URLSearchParams({ baseline: 'faceapi', backend: opts.faceapiBackend, input: String(opts.faceapiInput), score: String(opts.faceapiScore) });
+  await page.goto(`${unmatchedUrl}/pages/call.html?${q}&${callQuery(tiles)}`);
   await page.waitForFunction(() => window.faceapiBench && window.faceapiBench.phase !== 'loading', undefined, { timeout: 180_000, polling: 250 });
   const state = await page.evaluate(() => ({ phase: window.faceapiBench.phase, error: window.faceapiBench.error, backend: window.faceapiBench.backend, loadMs: window.faceapiBench.loadMs }));
   if (state.phase !== 'running') {

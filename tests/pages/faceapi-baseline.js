@@ -1,9 +1,14 @@
 /* global window, HTMLMediaElement, performance, setTimeout, URL */
-// face-api.js baseline for scripts/bench.mjs (see faceapi-baseline.html for the query parameters).
+// face-api.js baseline for scripts/bench.mjs, loaded by tests/pages/call.html for `?baseline=faceapi`.
+// The same tiles as the extension sees (call.html builds them from ?src=…&name=…), analysed by
+// face-api.js (@vladmandic/face-api: TinyFaceDetector + FaceExpressionNet) on the page's main
+// thread, as meeting-emotion extensions built on it do. Everything is served locally (no CDN):
+//   &backend=wasm|webgl|cpu   tfjs backend
+//   &input=320 &score=0.5     TinyFaceDetector input size and score threshold
+//   &lib=/faceapi/dist/face-api.esm.js &models=/faceapi/model/ &wasm=/tfwasm/
+// State for the driver is on window.faceapiBench.
 // One detection + expression per new video frame per tile, round-robin over the tiles, back to back.
 const params = new URLSearchParams(location.search);
-const sources = params.getAll('src');
-const names = params.getAll('name');
 const wanted = params.get('backend') || 'wasm';
 const inputSize = Number(params.get('input') || 320);
 const scoreThreshold = Number(params.get('score') || 0.5);
@@ -11,9 +16,9 @@ const libUrl = params.get('lib') || '/faceapi/dist/face-api.esm.js';
 const modelUrl = params.get('models') || '/faceapi/model/';
 const wasmUrl = params.get('wasm') || '/tfwasm/';
 
-const statusEl = document.getElementById('status');
-const grid = document.getElementById('grid');
-grid.style.setProperty('--cols', String(Math.max(1, Math.ceil(Math.sqrt(sources.length)))));
+// The tiles are call.html's own (it loads this module for `?baseline=faceapi`).
+const statusEl = document.querySelector('header');
+const videos = [...document.querySelectorAll('#grid video')];
 
 /** Shared with the driver: `records` holds [tileIndex, wall ms at start, ms, faces found, top expression]. */
 const state = (window.faceapiBench = {
@@ -22,7 +27,7 @@ const state = (window.faceapiBench = {
   wanted,
   inputSize,
   scoreThreshold,
-  tiles: sources.length,
+  tiles: videos.length,
   loadMs: null,
   error: null,
   records: [],
@@ -33,21 +38,6 @@ function setStatus(text) {
   statusEl.textContent = 'face-api.js baseline: ' + text;
 }
 
-const videos = sources.map((src, i) => {
-  const fig = document.createElement('figure');
-  const video = document.createElement('video');
-  video.muted = true;
-  video.autoplay = true;
-  video.playsInline = true;
-  video.loop = true;
-  video.title = names[i] || 'Participant ' + (i + 1);
-  video.src = src;
-  const cap = document.createElement('figcaption');
-  cap.textContent = video.title;
-  fig.append(video, cap);
-  grid.append(fig);
-  return video;
-});
 
 async function main() {
   const t0 = performance.now();
