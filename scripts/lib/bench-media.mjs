@@ -46,3 +46,11 @@ export function benchTiles(root) {
     return { key: t.tile, name: subject ? `Subject ${subject}` : 'Actress', file };
   });
 }
+
+/**
+ * The query string of tests/pages/call.html for these tiles: one `src` and `name` pair per tile.
+ * @param {{src: string, name: string}[]} tiles
+ */
+export function callQuery(tiles) {
+  return tiles.map((t) => `src=${encodeURIComponent(t.src)}&name=${encodeURIComponent(t.name)}`).join('&');
+}

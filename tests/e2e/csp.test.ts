@@ -7,9 +7,9 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, overlayHtml, type Launched } from '../support/browser';
+import { launchWithExtension, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults } from '../support/extension';
-import { gridTiles } from '../support/grid';
+import { callUrl, gridTiles } from '../support/grid';
 import { strictCsp } from '../support/csp';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
@@ -28,8 +28,7 @@ describe('a page whose CSP forbids frames', () => {
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
     });
-    const query = tiles.map((t) => `src=/media/${t.key}.webm&name=${encodeURIComponent(t.name)}`).join('&');
-    await page.goto(`${server.url}/pages/call.html?${query}`);
+    await page.goto(callUrl(server.url, tiles));
   }, 60_000);
 
   afterAll(async () => {
@@ -38,9 +37,7 @@ describe('a page whose CSP forbids frames', () => {
   });
 
   it('analyses every tile, with no CSP violation', async () => {
-    const deadline = Date.now() + 40_000;
-    while (Date.now() < deadline && (await overlayHtml(page)).split('class="badge"').length - 1 < 4) await page.waitForTimeout(250);
-    expect((await overlayHtml(page)).split('class="badge"').length - 1).toBe(4);
+    expect(await waitForBadges(page, 4, 40_000)).toBe(4);
     await page.waitForTimeout(3000);
     const log = (await loggedResults(browser.serviceWorker)).filter((r) => !r.reused);
     console.log(`frames ${log.length}: ${log.filter((r) => r.via === 'direct').length} direct, ${log.filter((r) => r.via === 'relay').length} relay; CSP messages: ${violations.length ? violations[0] : 'none'}`);

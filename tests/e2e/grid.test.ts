@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchWithExtension, overlayHtml, type Launched } from '../support/browser';
 import { startEgressProxy, type EgressLog } from '../support/egress';
-import { gridTiles, type GridTile } from '../support/grid';
+import { callUrl, gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { loggedResults, type LoggedResult } from '../support/extension';
@@ -29,9 +29,8 @@ describe('grid call in Chromium', () => {
     proxy = await startEgressProxy(() => [`127.0.0.1:${server.port}`]);
     browser = await launchWithExtension({ proxyPort: proxy.port });
     page = await browser.context.newPage();
-    const query = tiles.map((t) => `src=/media/${t.key}.webm&name=${encodeURIComponent(t.name)}`).join('&');
     const loaded = Date.now();
-    await page.goto(`${server.url}/pages/call.html?loop=0&${query}`);
+    await page.goto(callUrl(server.url, tiles, 'loop=0'));
     // A badge on every tile, early: poll the overlay while the videos play.
     while (Date.now() - loaded < 30_000) {
       const html = await overlayHtml(page);

@@ -6,9 +6,9 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, overlayHtml, type Launched } from '../support/browser';
+import { launchWithExtension, overlayHtml, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults, type LoggedResult } from '../support/extension';
-import { hardTiles, type HardTile } from '../support/grid';
+import { callUrl, hardTiles, type HardTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 
@@ -30,12 +30,10 @@ describe('hard pictures in Chromium', () => {
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
     browser = await launchWithExtension();
     page = await browser.context.newPage();
-    const query = tiles.map((t) => `src=/media/${t.key}.webm&name=${encodeURIComponent(t.name)}`).join('&');
-    await page.goto(`${server.url}/pages/call.html?${query}`);
+    await page.goto(callUrl(server.url, tiles));
     // Warm the models on a first pass, then analyse the grayscale tile's whole 12 s timeline once.
     await page.waitForFunction(() => [...document.querySelectorAll('video')].every((v) => v.currentTime > 3), undefined, { timeout: 60_000, polling: 500 });
-    const deadline = Date.now() + 40_000;
-    while (Date.now() < deadline && !(await overlayHtml(page)).includes('class="badge"')) await page.waitForTimeout(250);
+    await waitForBadges(page, 1, 40_000);
     await page.evaluate(() => document.querySelectorAll('video').forEach((v) => (v.currentTime = 0)));
     await page.waitForTimeout(12_500);
     overlay = await overlayHtml(page);

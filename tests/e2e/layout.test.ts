@@ -7,8 +7,8 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, overlayHtml, type Launched } from '../support/browser';
-import { gridTiles } from '../support/grid';
+import { launchWithExtension, waitForBadges, type Launched } from '../support/browser';
+import { callUrl, gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 
@@ -56,8 +56,6 @@ async function pageListeners(page: Page): Promise<{ page: number; extension: num
   }
 }
 
-const badges = async (page: Page) => (await overlayHtml(page)).split('class="badge"').length - 1;
-
 describe('50 layout changes', () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
   let browser: Launched;
@@ -68,10 +66,8 @@ describe('50 layout changes', () => {
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
     browser = await launchWithExtension();
     page = await browser.context.newPage();
-    const query = tiles.map((t) => `src=/media/${t.key}.webm&name=${encodeURIComponent(t.name)}`).join('&');
-    await page.goto(`${server.url}/pages/call.html?${query}`);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && (await badges(page)) < 4) await page.waitForTimeout(250);
+    await page.goto(callUrl(server.url, tiles));
+    await waitForBadges(page, 4);
   }, 120_000);
 
   afterAll(async () => {
@@ -142,8 +138,6 @@ describe('50 layout changes', () => {
     expect(after.timers).toBeLessThanOrEqual(4);
     expect(listenersBefore.extension).toBeGreaterThan(0); // scroll, resize, visibilitychange
     expect(listenersAfter).toEqual(listenersBefore);
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && (await badges(page)) < 4) await page.waitForTimeout(250);
-    expect(await badges(page)).toBe(4);
+    expect(await waitForBadges(page, 4, 15_000)).toBe(4);
   });
 });

@@ -7,7 +7,7 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
-import { launchWithExtension, overlayHtml, type Launched } from '../support/browser';
+import { launchWithExtension, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults, stopServiceWorkers } from '../support/extension';
 import { gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
@@ -45,8 +45,7 @@ describe('session store across a stopped service worker and a closed offscreen d
     browser = await launchWithExtension();
     page = await browser.context.newPage();
     await page.goto(`${server.url}/pages/call.html?src=/media/top-right.webm&name=Carol`);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && !(await overlayHtml(page)).includes('class="badge"')) await page.waitForTimeout(250);
+    await waitForBadges(page, 1);
     await page.waitForTimeout(4000);
     // 1. The service worker stops mid-call (the offscreen document keeps analysing meanwhile).
     const ext = await browser.context.newPage();

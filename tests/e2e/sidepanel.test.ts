@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, overlayHtml, type Launched } from '../support/browser';
-import { gridTiles, type GridTile } from '../support/grid';
+import { launchWithExtension, waitForBadges, type Launched } from '../support/browser';
+import { callUrl, gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { CSV_COLUMNS } from '../../utils/summary';
@@ -50,10 +50,8 @@ describe('side panel in Chromium', () => {
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
     browser = await launchWithExtension();
     call = await browser.context.newPage();
-    const query = tiles.map((t) => `src=/media/${t.key}.webm&name=${encodeURIComponent(t.name)}`).join('&');
-    await call.goto(`${server.url}/pages/call.html?${query}`);
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && (await overlayHtml(call)).split('class="badge"').length - 1 < 4) await call.waitForTimeout(250);
+    await call.goto(callUrl(server.url, tiles));
+    await waitForBadges(call, 4);
     // The side panel page, opened as a tab (the same page Chrome shows in its side panel).
     panel = await browser.context.newPage();
     await panel.setViewportSize({ width: 400, height: 900 });

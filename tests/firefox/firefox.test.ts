@@ -8,7 +8,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { strictCsp } from '../support/csp';
 import { startEgressProxy, type EgressLog } from '../support/egress';
-import { gridTiles, type GridTile } from '../support/grid';
+import { callUrl, gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import type { LoggedResult } from '../support/extension';
 import type { EngineStatus } from '../../utils/types';
@@ -95,8 +95,7 @@ describe('Firefox', () => {
 
   it('analyses the four grid tiles in the background page: one face each, smiles above neutral', async () => {
     const page = await browser.newPage();
-    const query = tiles.map((t) => `src=/media/${t.key}.webm&name=${encodeURIComponent(t.name)}`).join('&');
-    await page.goto(`${server.url}/pages/call.html?loop=0&${query}`);
+    await page.goto(callUrl(server.url, tiles, 'loop=0'));
     // Warm-up pass (models load while the first seconds play), then one full pass from the start.
     await page.waitForFunction(() => [...document.querySelectorAll('video')].every((v) => v.ended), { timeout: 90_000, polling: 500 });
     await page.reload();

@@ -71,3 +71,19 @@ export async function overlayHtml(page: Page): Promise<string> {
     await cdp.detach();
   }
 }
+
+/** Badges the overlay draws now. */
+export async function badgeCount(page: Page): Promise<number> {
+  return (await overlayHtml(page)).split('class="badge"').length - 1;
+}
+
+/** Wait until the overlay draws at least `n` badges (or the time is up); returns the last count. */
+export async function waitForBadges(page: Page, n: number, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let count = await badgeCount(page);
+  while (count < n && Date.now() < deadline) {
+    await page.waitForTimeout(250);
+    count = await badgeCount(page);
+  }
+  return count;
+}

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, media } from './media';
-import { cutTile } from '../../scripts/lib/bench-media.mjs';
+import { callQuery, cutTile } from '../../scripts/lib/bench-media.mjs';
 
 export interface Segment {
   from_s: number;
@@ -85,4 +85,9 @@ export async function hardTiles(): Promise<HardTile[]> {
     { key: 'edge', name: 'Subject 024 (cut by the edge)', file: encode('edge', still(await media('expressions/london/024_happy.jpg')), 'crop=iw*0.62:ih:iw*0.38:0,scale=372:600', 6) },
     { key: 'tiny', name: 'Subject 001 (tiny)', file: encode('tiny', still(await media('expressions/london/001_happy.jpg')), 'scale=80:80', 6) },
   ];
+}
+
+/** tests/pages/call.html on `serverUrl` with these tiles (served under /media/ by their key). */
+export function callUrl(serverUrl: string, tiles: readonly { key: string; name: string }[], extra = ''): string {
+  return `${serverUrl}/pages/call.html?${extra ? `${extra}&` : ''}${callQuery(tiles.map((t) => ({ src: `/media/${t.key}.webm`, name: t.name })))}`;
 }
