@@ -1,5 +1,6 @@
 /** One participant's live state in the side panel: what the overlay badge says, and more. */
 import { t } from '../../utils/i18n';
+import { topExpression } from '../../models/affect/postprocess';
 import { AU_NAMES, type FaceResult } from '../../utils/types';
 import { Circumplex } from './Circumplex';
 import { Gauge } from './Gauge';
@@ -33,9 +34,10 @@ export function liveLabel(f: FaceResult | null): { label: string; confidence: nu
   if (!f) return { label: t('noFace'), confidence: null };
   if (f.tooSmall) return { label: t('faceTooSmall'), confidence: null };
   const probs = f.live?.probs ?? f.affect?.probs ?? null;
-  const label = f.live?.label ?? null;
-  if (!probs || !label) return { label: f.smile ? t('smileLabel') : t('noExpressionModel'), confidence: null };
-  return { label: expressionName(label), confidence: Math.max(...probs) };
+  if (!probs || !f.live?.label) return { label: f.smile ? t('smileLabel') : t('noExpressionModel'), confidence: null };
+  // The same reading as the overlay badge (entrypoints/content: topExpression of the smoothed probabilities).
+  const top = topExpression({ probs });
+  return { label: expressionName(top.label), confidence: top.probability };
 }
 
 export function LiveCard(props: { p: LiveParticipant; now: number }) {
