@@ -51,21 +51,33 @@ export const RESULTS_PER_TAB = 4000;
 /** Records per storage chunk: appending rewrites only the newest chunk, never the whole log. */
 export const RESULTS_CHUNK = 200;
 
-/** Which chunks of a tab's log exist: `session:results:<tab>:<first…last>`. */
-const resultsIndexItem = (tabId: number) =>
-  storage.defineItem<{ first: number; last: number } | null>(`session:resultsIndex:${tabId}`, { fallback: null });
+/** Which chunks of a tab's log exist (`session:results:<tab>:<first…last>`), and each tile's newest logged capture. */
+interface ResultsIndex {
+  first: number;
+  last: number;
+  lastAt?: Record<string, number>;
+}
+const resultsIndexItem = (tabId: number) => storage.defineItem<ResultsIndex | null>(`session:resultsIndex:${tabId}`, { fallback: null });
 const chunkKey = (tabId: number, n: number) => `session:results:${tabId}:${n}` as const;
 
 /**
  * Append records to a tab's session log in `storage.session` (it survives a service-worker restart).
+ * Idempotent: a record no newer than its tile's last logged capture is skipped, so a batch sent
+ * again after a stopped service worker is logged once. The chunks and the index are one write.
  * Cost per call: one chunk read and written; the oldest chunks go once the log exceeds RESULTS_PER_TAB.
  * Callers serialise appends for a tab (the background is the only writer).
  */
 export async function appendResults(tabId: number, records: readonly LoggedResult[]): Promise<void> {
-  if (!records.length) return;
-  const index = (await resultsIndexItem(tabId).getValue()) ?? { first: 0, last: 0 };
-  let chunk = [...((await storage.getItem<LoggedResult[]>(chunkKey(tabId, index.last))) ?? []), ...records];
-  const writes: { key: ReturnType<typeof chunkKey>; value: LoggedResult[] }[] = [];
+  const stored = await resultsIndexItem(tabId).getValue();
+  const index: Required<ResultsIndex> = { first: stored?.first ?? 0, last: stored?.last ?? 0, lastAt: { ...stored?.lastAt } };
+  const fresh = records.filter((r) => {
+    if (r.at <= (index.lastAt[r.tileId] ?? -Infinity)) return false;
+    index.lastAt[r.tileId] = r.at;
+    return true;
+  });
+  if (!fresh.length) return;
+  let chunk = [...((await storage.getItem<LoggedResult[]>(chunkKey(tabId, index.last))) ?? []), ...fresh];
+  const writes: { key: `session:${string}`; value: unknown }[] = [];
   while (chunk.length > RESULTS_CHUNK) {
     writes.push({ key: chunkKey(tabId, index.last), value: chunk.slice(0, RESULTS_CHUNK) });
     chunk = chunk.slice(RESULTS_CHUNK);
@@ -74,8 +86,8 @@ export async function appendResults(tabId: number, records: readonly LoggedResul
   writes.push({ key: chunkKey(tabId, index.last), value: chunk });
   const dropped: ReturnType<typeof chunkKey>[] = [];
   while ((index.last - index.first) * RESULTS_CHUNK >= RESULTS_PER_TAB) dropped.push(chunkKey(tabId, index.first++));
+  writes.push({ key: `session:resultsIndex:${tabId}`, value: index });
   await storage.setItems(writes);
-  await resultsIndexItem(tabId).setValue(index);
   if (dropped.length) await storage.removeItems(dropped);
 }
 

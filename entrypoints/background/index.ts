@@ -98,9 +98,10 @@ function main() {
   let recording: Promise<unknown> = Promise.resolve();
   function record(results: FrameResult[]): Promise<number> {
     const done = recording.then(async () => {
-      const fresh = await store.record(results);
+      // Each store skips what it already holds (a batch re-sent after a stopped service worker).
+      await store.record(results);
       const byTab = new Map<number, LoggedResult[]>();
-      for (const r of fresh) if (r.tabId !== undefined) byTab.set(r.tabId, [...(byTab.get(r.tabId) ?? []), logRecord(r)]);
+      for (const r of results) if (r.tabId !== undefined) byTab.set(r.tabId, [...(byTab.get(r.tabId) ?? []), logRecord(r)]);
       for (const [tabId, records] of byTab) await appendResults(tabId, records);
       return results.length;
     });

@@ -29,6 +29,13 @@ describe('session log in storage.session', () => {
     expect(keys.length).toBe(Math.ceil(log.length / RESULTS_CHUNK));
   });
 
+  it('logs a batch sent again (after a stopped service worker) once, per tile', async () => {
+    const other = (i: number): LoggedResult => ({ ...record(i), tileId: 'id:b' });
+    await appendResults(3, [record(1), record(2), other(1)]);
+    await appendResults(3, [record(1), record(2), record(3), other(1), other(2)]);
+    expect((await readResults(3)).map((r) => `${r.tileId}@${r.at}`)).toEqual(['id:a@1', 'id:a@2', 'id:b@1', 'id:a@3', 'id:b@2']);
+  });
+
   it('keeps tabs apart and clears one tab on request', async () => {
     await appendResults(1, [record(1)]);
     await appendResults(2, [record(2)]);
