@@ -135,8 +135,8 @@ export class ParticipantSeries {
     return idx >= 0 && this.pts[idx] === p ? idx : idx + 1;
   }
 
-  /** Merge neighbouring buckets pairwise: half the points, double the resolution. */
-  private downsample(): void {
+  /** Merge neighbouring buckets pairwise: half the points, double the resolution (also when storage is full). */
+  downsample(): void {
     this.resolution *= 2;
     this.merges++;
     const merged: Point[] = [];

@@ -19,6 +19,8 @@ import type { FrameResult } from './types';
 
 export const CHUNK_POINTS = 128;
 export const DEFAULT_RETENTION_DAYS = 30;
+/** Attempts to make room when storage is full before a batch is refused (and kept by its sender). */
+const MAX_QUOTA_RETRIES = 6;
 
 export interface ParticipantMeta {
   /** Participant id (`<tile key>#n`). */
@@ -33,6 +35,9 @@ export interface ParticipantMeta {
   lastAt: number;
 }
 
+/** What was done to make room when storage was full. */
+export type StorageNotice = { kind: 'deleted-sessions'; count: number } | { kind: 'downsampled'; stepMs: number };
+
 export interface SessionMeta {
   id: string;
   tabId: number;
@@ -43,8 +48,8 @@ export interface SessionMeta {
   lastAt: number;
   endedAt: number | null;
   participants: ParticipantMeta[];
-  /** Set when storage ran short and older data were downsampled or dropped. */
-  notice: string | null;
+  /** Set when storage ran short and older data were downsampled or dropped (the side panel says so). */
+  notice: StorageNotice | null;
   /** Latest stored frame per tile (capture time): a batch sent again after a lost reply is not counted twice. */
   lastFrame: Record<string, number>;
 }
@@ -209,6 +214,23 @@ export class SessionStore {
   }
 
   private async persist(live: Live): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const { writes, removes } = this.pendingWrites(live);
+      try {
+        await storage.setItems(writes);
+        live.dirtyFrom.clear();
+        if (removes.length) await storage.removeItems(removes);
+        break;
+      } catch (err) {
+        if (attempt >= MAX_QUOTA_RETRIES) throw err;
+        await this.makeRoom(live);
+      }
+    }
+    await this.saveMeta(live.meta);
+  }
+
+  /** The chunks that changed since the last write, and those a downsampling left unused. */
+  private pendingWrites(live: Live): { writes: { key: ReturnType<typeof chunkKey>; value: Point[] }[]; removes: ReturnType<typeof chunkKey>[] } {
     const writes: { key: ReturnType<typeof chunkKey>; value: Point[] }[] = [];
     const removes: ReturnType<typeof chunkKey>[] = [];
     for (const [id, from] of live.dirtyFrom) {
@@ -220,19 +242,28 @@ export class SessionStore {
       p.chunks = chunks;
       p.resolutionMs = snap.resolutionMs;
     }
-    live.dirtyFrom.clear();
-    try {
-      await storage.setItems(writes);
-    } catch (err) {
-      // Storage full: drop the oldest ended sessions and say so; the current one is never dropped.
-      const ended = (await sessionsItem.getValue()).filter((s) => s.endedAt !== null);
-      if (!ended.length) throw err;
-      await deleteSessions(ended.slice(0, Math.max(1, Math.ceil(ended.length / 2))).map((s) => s.id));
-      live.meta.notice = `storage was full: ${Math.max(1, Math.ceil(ended.length / 2))} older session(s) deleted`;
-      await storage.setItems(writes);
+    return { writes, removes };
+  }
+
+  /**
+   * Storage is full. First the oldest half of the ended sessions go; with none left, this call's
+   * own series are downsampled (every participant's points merged pairwise: half the size, the
+   * whole call kept at a coarser step). Either way the session's notice says so — the side panel
+   * shows it — and nothing of the current call is silently lost.
+   */
+  private async makeRoom(live: Live): Promise<void> {
+    const ended = (await sessionsItem.getValue()).filter((s) => s.endedAt !== null);
+    if (ended.length) {
+      const n = Math.max(1, Math.ceil(ended.length / 2));
+      await deleteSessions(ended.slice(0, n).map((s) => s.id));
+      live.meta.notice = { kind: 'deleted-sessions', count: n };
+      return;
     }
-    if (removes.length) await storage.removeItems(removes);
-    await this.saveMeta(live.meta);
+    for (const [id, series] of live.series) {
+      series.downsample();
+      live.dirtyFrom.set(id, 0);
+    }
+    live.meta.notice = { kind: 'downsampled', stepMs: Math.max(...[...live.series.values()].map((s) => s.resolutionMs)) };
   }
 
   private async saveMeta(meta: SessionMeta): Promise<void> {

@@ -11,7 +11,7 @@ import { t } from '../../utils/i18n';
 import { readSeries, type SessionMeta } from '../../utils/session-store';
 import { CSV_COLUMNS, summariseParticipant, summariseRoom, toCsv, type Moment, type ParticipantSummary, type RoomSummary } from '../../utils/summary';
 import { Bars, LineChart, mmss } from './charts';
-import { compoundName, duration, expressionName, percent, rangeText } from './text';
+import { compoundName, duration, expressionName, noticeText, percent, rangeText } from './text';
 
 interface Loaded {
   people: { meta: SessionMeta['participants'][number]; points: Point[]; summary: ParticipantSummary }[];
@@ -132,7 +132,7 @@ export function SessionView(props: { session: SessionMeta; live: boolean }) {
         </button>
       </div>
       {exportError && <p role="alert">{t('exportFailed', exportError)}</p>}
-      {session.notice && <p role="alert">{session.notice}</p>}
+      {session.notice && <p role="alert">{noticeText(session.notice)}</p>}
       <article class="card room">
         <h3>{t('room')}</h3>
         <p>{t('rangesLine', rangeText(data.room.valence), rangeText(data.room.arousal), rangeText(data.room.engagement))}</p>

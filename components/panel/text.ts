@@ -6,6 +6,7 @@
 import type { AffectClass } from '../../models/affect/types';
 import type { CompoundClass } from '../../models/temporal/compound';
 import { t } from '../../utils/i18n';
+import type { StorageNotice } from '../../utils/session-store';
 
 const EXPRESSIONS: Record<AffectClass, () => string> = {
   Anger: () => t('exprAnger'),
@@ -52,4 +53,11 @@ export function duration(s: number): string {
 /** Mean with its range, "0.21 (-0.30 to 0.70)", or "–" without values. */
 export function rangeText(r: { mean: number; min: number; max: number } | null): string {
   return r ? t('rangeValue', r.mean.toFixed(2), r.min.toFixed(2), r.max.toFixed(2)) : '–';
+}
+
+/** What storage did to make room (a session's notice), in words; older builds stored plain text. */
+export function noticeText(notice: StorageNotice | string | null): string | null {
+  if (!notice) return null;
+  if (typeof notice === 'string') return notice;
+  return notice.kind === 'deleted-sessions' ? t('noticeDeletedSessions', notice.count) : t('noticeDownsampled', notice.stepMs / 1000);
 }

@@ -7,6 +7,7 @@ import { describeEngine } from '@/components/engine-status';
 import { LiveCard, RoomCard, STALE_MS, liveLabel, type LiveParticipant } from '@/components/panel/LiveCard';
 import { SessionView } from '@/components/panel/SessionView';
 import { mmss } from '@/components/panel/charts';
+import { noticeText } from '@/components/panel/text';
 import { t } from '@/utils/i18n';
 import { send } from '@/utils/messaging';
 import { asEnvelope } from '@/utils/protocol';
@@ -198,6 +199,7 @@ export function SidePanel() {
           {describeEngine(engine)}
           {fps > 0 ? ` ${t('panelFramesAnalysed', fps.toFixed(1))}` : ''}
         </p>
+        {current?.notice && <p role="alert">{noticeText(current.notice)}</p>}
       </header>
       <div role="tablist" aria-label={t('panelViews')} class="tabs">
         {tabs.map((x) => (

@@ -453,6 +453,16 @@ describe('SidePanel', () => {
     expect(text('p.empty')).toBe('No participant analysed yet. Open a call, then turn analysis on in the AffectLens popup.');
   });
 
+  it('a call whose storage ran full says so above every tab, in words', async () => {
+    await storeSession([{ name: 'Ada', ...seriesOf(frames(T0, 10, 8)) }], { endedAt: null, notice: { kind: 'downsampled', stepMs: 4000 } });
+    await show(<SidePanel />);
+    await until(() => !!host.querySelector('header [role="alert"]'));
+    expect(text('header [role="alert"]')).toBe('Storage was full: this call is now kept at one point every 4 seconds (averages, nothing dropped).');
+    await act(() => tab('Summary').click());
+    await until(() => !!host.querySelector('[aria-label="Summary for Ada"]'));
+    expect([...host.querySelectorAll('[role="alert"]')].map((a) => a.textContent)).toContain('Storage was full: this call is now kept at one point every 4 seconds (averages, nothing dropped).');
+  });
+
   it('a sessions value that is not a list (corrupt storage) reads as no sessions', async () => {
     await fakeBrowser.storage.local.set({ sessions: { broken: true } });
     await show(<SidePanel />);

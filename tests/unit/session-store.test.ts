@@ -148,9 +148,40 @@ describe('the session store', () => {
     await store.record([frame(3, 't', 0, [{ id: 't#1', probs: HAPPY }])]);
     const sessions = await sessionsItem.getValue();
     expect(sessions.map((x) => x.call)).toEqual(['old-2', 'now']);
-    expect(sessions.at(-1)!.notice).toMatch(/storage was full: 1 older session/);
+    expect(sessions.at(-1)!.notice).toEqual({ kind: 'deleted-sessions', count: 1 });
     const { points } = await readSeries(sessions.at(-1)!, sessions.at(-1)!.participants[0]!);
     expect(points).toHaveLength(1);
+  });
+
+  it('when storage is full with no older session, downsamples the current call, says so, and loses no frame', async () => {
+    // A 60 kB quota on storage.local, counted as Chrome does (key + JSON value bytes).
+    const QUOTA = 60_000;
+    const original = fakeBrowser.storage.local.set.bind(fakeBrowser.storage.local);
+    fakeBrowser.storage.local.set = async (items: Record<string, unknown>) => {
+      const all = { ...(await fakeBrowser.storage.local.get(null)), ...items };
+      const bytes = Object.entries(all).reduce((n, [k, v]) => n + k.length + JSON.stringify(v).length, 0);
+      if (bytes > QUOTA) throw new Error('Resource::kQuotaBytes quota exceeded');
+      return original(items);
+    };
+    const store = new SessionStore();
+    await store.noteCall(9, 'long call');
+    let sent = 0;
+    for (let t = 0; t < 20 * 60_000; t += 500) {
+      await store.record([frame(9, 'a', t, [{ id: 'a#1', probs: HAPPY }]), frame(9, 'b', t, [{ id: 'b#1', probs: NEUTRAL }])]);
+      sent += 2;
+    }
+    const [meta] = await sessionsItem.getValue();
+    expect(meta!.notice).toEqual({ kind: 'downsampled', stepMs: Math.max(...meta!.participants.map((p) => p.resolutionMs)) });
+    expect(meta!.participants.every((p) => p.resolutionMs > 250)).toBe(true);
+    let frames = 0;
+    for (const p of meta!.participants) {
+      const { points } = await readSeries(meta!, p);
+      frames += points.reduce((n, pt) => n + pt[slot('frames')]!, 0);
+      // The whole call is still there, from its first to its last minute.
+      expect(points[0]![slot('t')]).toBe(0);
+      expect(points.at(-1)![slot('t')]!).toBeGreaterThan(19 * 60_000);
+    }
+    expect(frames).toBe(sent);
   });
 
   it('forgets a session deleted while it was recording; the next frame starts a new one', async () => {
