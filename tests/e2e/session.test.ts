@@ -60,7 +60,8 @@ describe('session store across a stopped service worker and a closed offscreen d
     const back = Date.now() + 30_000;
     while (Date.now() < back) {
       const log = await loggedResults(await worker(browser));
-      const next = log.filter((r) => r.at > closedAt + 200).map((r) => r.at);
+      // Back once a frame went through the whole pipeline again (the new document reloads the models).
+      const next = log.filter((r) => r.at > closedAt + 200 && r.faces.some((f) => f.probs)).map((r) => r.at);
       if (next.length) {
         resumedAt = Math.min(...next);
         break;
@@ -102,5 +103,40 @@ describe('session store across a stopped service worker and a closed offscreen d
     // Frames on both sides of the stopped service worker.
     expect(withFace.some((t) => t > stoppedAt - 2000 && t < stoppedAt)).toBe(true);
     expect(withFace.some((t) => t > stoppedAt && t < closedAt)).toBe(true);
+  });
+  it('continues the same session after the tab was suspended (its scripts stopped for 6 s) and resumed', async () => {
+    const sw = await worker(browser);
+    const before = (await sessionData(sw)).sessions.filter((x) => x.endedAt === null);
+    expect(before).toHaveLength(1);
+    // A frozen tab runs no script: timers and replies wait until it resumes, while the video plays
+    // on. Headless Chromium neither hides nor freezes a tab (Page.setWebLifecycleState 'frozen' is
+    // ignored there), so the page's renderer is stopped with the debugger: no script of the page,
+    // the content script included, runs until it is resumed.
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Debugger.enable');
+    const frozenAt = Date.now();
+    await cdp.send('Debugger.pause');
+    await new Promise((r) => setTimeout(r, 6000));
+    const resumedFrom = Date.now();
+    await cdp.send('Debugger.resume');
+    await cdp.send('Debugger.disable');
+    await page.waitForTimeout(4000);
+
+    const { sessions, series } = await sessionData(sw);
+    const open = sessions.filter((x) => x.endedAt === null);
+    expect(open.map((x) => x.id), 'the same session, still open').toEqual(before.map((x) => x.id));
+    expect(open[0]!.participants.filter((p) => p.name === 'Carol').map((p) => p.id)).toEqual([before[0]!.participants.find((p) => p.name === 'Carol')!.id]);
+    const carol = open[0]!.participants.find((p) => p.name === 'Carol')!;
+    const points = Array.from({ length: carol.chunks }, (_, n) => series[`series:${open[0]!.id}:${carol.key}:${n}`] ?? []).flat();
+    const withFace = points.filter((p) => (p[FACE_FRAMES] ?? 0) > 0).map((p) => p[T]!);
+    const frozen = withFace.filter((t) => t > frozenAt + 1000 && t < resumedFrom - 500);
+    const after = withFace.filter((t) => t > resumedFrom);
+    console.log(`suspended 6 s: ${frozen.length} points while suspended, ${after.length} in the 4 s after, first ${after.length ? after[0]! - resumedFrom : '–'} ms after resuming`);
+    expect(frozen, 'nothing captured while the tab was suspended').toHaveLength(0);
+    expect(after[0]! - resumedFrom, 'analysis resumed within 1.5 s').toBeLessThan(1500);
+    // Steady again: no gap above 1 s after the first frame.
+    expect(Math.max(...after.slice(1).map((t, i) => t - after[i]!))).toBeLessThanOrEqual(1000);
+    // The overlay shows a reading again, not a status.
+    expect(await waitForBadges(page, 1, 5000)).toBe(1);
   });
 });
