@@ -55,6 +55,8 @@ export interface SessionMeta {
 }
 
 export const sessionsItem = storage.defineItem<SessionMeta[]>('local:sessions', { fallback: [], version: 1 });
+/** The call each tab shows (from the content script's hello), kept across service-worker / event-page restarts. */
+const tabCallsItem = storage.defineItem<Record<string, string>>('session:tabCalls', { fallback: {} });
 export const retentionDaysItem = storage.defineItem<number>('local:retentionDays', { fallback: DEFAULT_RETENTION_DAYS, version: 1 });
 
 const chunkKey = (session: string, p: number, n: number) => `local:series:${session}:${p}:${n}` as const;
@@ -93,8 +95,13 @@ interface Live {
 export class SessionStore {
   /** Open sessions by tab, loaded lazily (after a service-worker restart, from storage). */
   private readonly open = new Map<number, Live>();
-  /** The call each tab shows (origin + path), from the content script's hello. */
-  private readonly calls = new Map<number, string>();
+  /** The call each tab shows (origin + path), from the content script's hello; mirrored in storage.session. */
+  private calls: Map<number, string> | null = null;
+
+  private async tabCalls(): Promise<Map<number, string>> {
+    this.calls ??= new Map(Object.entries(await tabCallsItem.getValue()).map(([tab, call]) => [Number(tab), call]));
+    return this.calls;
+  }
 
   /**
    * Add analysed frames and persist them. Resolves once they are in storage (so the sender can
@@ -124,9 +131,20 @@ export class SessionStore {
    * visited without analysing anyone leaves no empty session behind.
    */
   async noteCall(tabId: number, call: string): Promise<void> {
-    this.calls.set(tabId, call);
+    const calls = await this.tabCalls();
+    if (calls.get(tabId) !== call) {
+      calls.set(tabId, call);
+      await tabCallsItem.setValue(Object.fromEntries(calls));
+    }
     const live = this.open.get(tabId) ?? (await this.findOpen(tabId));
-    if (live && live.meta.call !== call) await this.end(tabId);
+    if (!live || live.meta.call === call) return;
+    if (live.meta.call === '') {
+      // Started while the call was unknown (an older build): this is its call.
+      live.meta.call = call;
+      await this.saveMeta(live.meta);
+    } else {
+      await this.end(tabId);
+    }
   }
 
   /** The tab's open session (after a restart, from storage), or a new one for its current call. */
@@ -134,7 +152,8 @@ export class SessionStore {
     let live: Live | undefined = this.open.get(tabId) ?? (await this.findOpen(tabId));
     if (!live) {
       const now = Date.now();
-      const meta: SessionMeta = { id: `${now.toString(36)}-${crypto.randomUUID().slice(0, 8)}`, tabId, call: this.calls.get(tabId) ?? '', startedAt: now, lastAt: now, endedAt: null, participants: [], notice: null, lastFrame: {} };
+      const call = (await this.tabCalls()).get(tabId) ?? '';
+      const meta: SessionMeta = { id: `${now.toString(36)}-${crypto.randomUUID().slice(0, 8)}`, tabId, call, startedAt: now, lastAt: now, endedAt: null, participants: [], notice: null, lastFrame: {} };
       live = { meta, series: new Map(), dirtyFrom: new Map() };
       await sessionsItem.setValue([...(await sessionsItem.getValue()), meta]);
     }
@@ -154,6 +173,13 @@ export class SessionStore {
     live.meta.endedAt = live.meta.lastAt;
     await this.saveMeta(live.meta);
     await applyRetention();
+  }
+
+  /** The tab was closed: its call ends, and the tab's call is forgotten. */
+  async closeTab(tabId: number): Promise<void> {
+    await this.end(tabId);
+    const calls = await this.tabCalls();
+    if (calls.delete(tabId)) await tabCallsItem.setValue(Object.fromEntries(calls));
   }
 
   /**

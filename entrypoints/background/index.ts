@@ -174,7 +174,7 @@ function main() {
     void tabStateItem(tabId).removeValue();
     void recording.then(async () => {
       await clearResults(tabId);
-      await store.end(tabId);
+      await store.closeTab(tabId);
     });
   });
 

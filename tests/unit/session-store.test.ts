@@ -131,6 +131,22 @@ describe('the session store', () => {
     expect(points.reduce((n, p) => n + p[slot('frames')]!, 0)).toBe(4);
   });
 
+  it('knows the tab’s call after a restart (new store): the same session goes on, named by its call', async () => {
+    const first = new SessionStore();
+    await first.noteCall(8, 'https://meet.example/abc');
+    // The service worker (or Firefox's event page) restarts before the first frame is stored.
+    const second = new SessionStore();
+    await second.record([frame(8, 'x', 0, [{ id: 'x#1', probs: HAPPY }])]);
+    const third = new SessionStore();
+    await third.noteCall(8, 'https://meet.example/abc');
+    await third.record([frame(8, 'x', 250, [{ id: 'x#1', probs: HAPPY }])]);
+    const sessions = await sessionsItem.getValue();
+    expect(sessions.map((x) => [x.call, x.endedAt])).toEqual([['https://meet.example/abc', null]]);
+    await third.closeTab(8);
+    await new SessionStore().record([frame(8, 'x', 500, [{ id: 'x#1', probs: HAPPY }])]);
+    expect((await sessionsItem.getValue()).map((x) => x.call)).toEqual(['https://meet.example/abc', '']);
+  });
+
   it('when storage is full, deletes the oldest ended sessions, says so, and keeps the current one', async () => {
     const store = new SessionStore();
     for (const [tab, call] of [[1, 'old-1'], [2, 'old-2']] as const) {
