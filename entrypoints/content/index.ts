@@ -83,6 +83,9 @@ class Controller {
   constructor(private readonly ctx: ContentScriptContext) {}
 
   start(): void {
+    // An add-on reloaded or updated while the page stayed open leaves its elements behind (Firefox
+    // injects the new content script into open tabs; the old one's script is gone, its DOM is not).
+    for (const el of document.querySelectorAll('affectlens-overlay, affectlens-relay')) el.remove();
     this.overlay.mount();
     this.ctx.onInvalidated(() => this.overlay.unmount());
     this.ctx.onInvalidated(

@@ -166,6 +166,41 @@ describe('Firefox', () => {
     await ext.close();
   });
 
+  it('add-on reloaded during a call: one overlay, analysis back, the same session with its earlier samples', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/pages/call.html?src=/media/top-left.webm&name=Faye`);
+    await page.bringToFront();
+    let ext = await extensionPage();
+    await page.bringToFront();
+    const fayeSession = async (p: Page) =>
+      p.evaluate(async () => {
+        const api = (globalThis as unknown as { browser: { storage: { local: { get(k: null): Promise<Record<string, unknown>> } } } }).browser;
+        const all = await api.storage.local.get(null);
+        type Meta = { id: string; endedAt: number | null; participants: { name: string; key: number; chunks: number }[] };
+        const open = ((all.sessions ?? []) as Meta[]).filter((s) => s.endedAt === null && s.participants.some((x) => x.name === 'Faye'));
+        const frames = open.map((s) => {
+          const p = s.participants.find((x) => x.name === 'Faye')!;
+          const points = Array.from({ length: p.chunks }, (_, n) => (all[`series:${s.id}:${p.key}:${n}`] ?? []) as number[][]).flat();
+          return points.reduce((n, pt) => n + (pt[1] ?? 0), 0);
+        });
+        return { ids: open.map((s) => s.id), frames };
+      });
+    await expect.poll(async () => (await fayeSession(ext)).frames[0] ?? 0, { timeout: 40_000, interval: 1000 }).toBeGreaterThan(10);
+    const before = await fayeSession(ext);
+    // The add-on reloads (an update, or "Reload" in about:debugging) while the call goes on.
+    await ext.evaluate(() => (globalThis as unknown as { browser: { runtime: { reload(): void } } }).browser.runtime.reload());
+    await new Promise((r) => setTimeout(r, 3000));
+    ext = await extensionPage();
+    await page.bringToFront();
+    await expect.poll(async () => (await fayeSession(ext)).frames[0] ?? 0, { timeout: 60_000, interval: 1000 }).toBeGreaterThan(before.frames[0]! + 10);
+    const after = await fayeSession(ext);
+    console.log(`add-on reload: session ${before.ids.join()} → ${after.ids.join()}, frames ${before.frames.join()} → ${after.frames.join()}`);
+    expect(after.ids).toEqual(before.ids);
+    expect(await page.evaluate(() => document.querySelectorAll('affectlens-overlay').length)).toBe(1);
+    await page.close();
+    await ext.close();
+  });
+
   it('made no request outside the local test server', () => {
     expect(proxy.requests.some((r) => r.includes(`127.0.0.1:${server.port}/pages/call.html`))).toBe(true);
     expect(proxy.foreign()).toEqual([]);
