@@ -181,8 +181,27 @@ function main() {
   // Firefox: start loading the models as soon as the page wakes, not at the first frame.
   if (hostHere) void ensureInferenceHost();
 
-  // First install (not updates): the welcome page says what is analysed and that nothing leaves the device.
+  // First install: the welcome page says what is analysed and that nothing leaves the device.
+  // Update or reload during a call: the call tabs get the new content script (below).
   browser.runtime.onInstalled.addListener(({ reason }) => {
     if (reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('/welcome.html') });
+    if (reason === 'update') void reinjectContentScripts();
   });
+}
+
+/**
+ * After an update or reload, open call tabs still run the old content script, cut off from the
+ * extension (Firefox injects the new one itself; Chrome does not). Tab URLs are unreadable without
+ * the `tabs` permission, so every tab without a live content script is offered the new one and
+ * the browser's own check decides: it succeeds only where the extension holds host access (the
+ * sites the user enabled). Elsewhere the old script says so on each tile, and the popup re-attaches
+ * on the next click of the toolbar button (entrypoints/popup/main.tsx), under `activeTab`.
+ */
+async function reinjectContentScripts(): Promise<void> {
+  const tabs = await browser.tabs.query({}).catch(() => []);
+  for (const tab of tabs) {
+    if (tab.id === undefined || tab.discarded) continue;
+    if (await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined)) continue;
+    await browser.scripting.executeScript({ target: { tabId: tab.id }, files: ['/content-scripts/content.js'] }).catch(() => undefined);
+  }
 }

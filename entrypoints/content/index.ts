@@ -1,6 +1,7 @@
 // Content script: finds the page's <video> tiles, samples frames, sends them to the inference
 // host and draws the results on each tile. Everything is tied to WXT's `ctx`, so a reloaded or
 // removed extension leaves no listener, timer or element behind.
+import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { Overlay, type FaceView } from '@/components/overlay';
@@ -38,6 +39,18 @@ export default defineContentScript({
     new Controller(ctx).start();
   },
 });
+
+/** Shown on each tile by a content script whose extension was updated or reloaded under it. */
+const ORPHANED = 'AffectLens was updated: click its toolbar button (or reload the page) to resume';
+
+/** False once the extension this script belongs to was reloaded, updated or removed. */
+function extensionAlive(): boolean {
+  try {
+    return Boolean(browser.runtime?.id);
+  } catch {
+    return false;
+  }
+}
 
 interface Tile {
   /** The participant key from the site adapter (stable across layout switches where the site has ids). */
@@ -87,7 +100,13 @@ class Controller {
     // injects the new content script into open tabs; the old one's script is gone, its DOM is not).
     for (const el of document.querySelectorAll('affectlens-overlay, affectlens-relay')) el.remove();
     this.overlay.mount();
-    this.ctx.onInvalidated(() => this.overlay.unmount());
+    this.ctx.onInvalidated(() => {
+      if (extensionAlive()) return this.overlay.unmount(); // a newer instance of this script took over
+      // The extension was updated or reloaded: this script is cut off from it. Say so on each tile
+      // until the new content script replaces it (Firefox injects it at once; in Chrome one click
+      // on the toolbar button does, or a reload of the page). Nothing stored so far is lost.
+      for (const tile of this.tiles.values()) this.show(tile, ORPHANED);
+    });
     this.ctx.onInvalidated(
       listen('content', {
         'bg-cs-state': (state) => this.applyState(state),

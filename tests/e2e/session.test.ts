@@ -7,7 +7,7 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
-import { launchWithExtension, waitForBadges, type Launched } from '../support/browser';
+import { EXTENSION_DIR, launchWithExtension, overlayHtml, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults, stopServiceWorkers } from '../support/extension';
 import { gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
@@ -42,7 +42,8 @@ describe('session store across a stopped service worker and a closed offscreen d
   beforeAll(async () => {
     const tiles = await gridTiles();
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
-    browser = await launchWithExtension();
+    // CDP's Extensions domain (an update mid-call, a click on the toolbar button) needs this flag.
+    browser = await launchWithExtension({ extraArgs: ['--enable-unsafe-extension-debugging'] });
     page = await browser.context.newPage();
     await page.goto(`${server.url}/pages/call.html?src=/media/top-right.webm&name=Carol`);
     await waitForBadges(page, 1);
@@ -138,5 +139,40 @@ describe('session store across a stopped service worker and a closed offscreen d
     expect(Math.max(...after.slice(1).map((t, i) => t - after[i]!))).toBeLessThanOrEqual(1000);
     // The overlay shows a reading again, not a status.
     expect(await waitForBadges(page, 1, 5000)).toBe(1);
+  });
+  it('extension updated during the call: the tiles say so, one click on the toolbar button resumes the same session', async () => {
+    const before = (await sessionData(await worker(browser))).sessions.filter((x) => x.endedAt === null);
+    const framesOf = (data: Awaited<ReturnType<typeof sessionData>>, id: string) => {
+      const session = data.sessions.find((x) => x.id === id)!;
+      const carol = session.participants.find((p) => p.name === 'Carol')!;
+      return Array.from({ length: carol.chunks }, (_, n) => data.series[`series:${id}:${carol.key}:${n}`] ?? []).flat().reduce((n, p) => n + (p[FRAMES] ?? 0), 0);
+    };
+    const framesBefore = framesOf(await sessionData(await worker(browser)), before[0]!.id);
+    // An update: the same unpacked extension installed again (CDP, as --load-extension does).
+    const restarted = browser.context.waitForEvent('serviceworker', { timeout: 30_000 });
+    const cdp = await browser.context.browser()!.newBrowserCDPSession();
+    const { id } = (await cdp.send('Extensions.loadUnpacked' as never, { path: EXTENSION_DIR } as never)) as { id: string };
+    expect(id).toBe(browser.extensionId);
+    const sw = await restarted;
+    // Chrome leaves the old content script in the open tab, cut off: it says so on the tile.
+    await expect.poll(() => overlayHtml(page), { timeout: 10_000 }).toContain('AffectLens was updated');
+    // The user clicks the toolbar button on the call tab: the popup re-attaches the content script.
+    const { targetInfos } = (await cdp.send('Target.getTargets' as never, { filter: [{ type: 'tab' }] } as never)) as { targetInfos: { targetId: string; url: string }[] };
+    const tab = targetInfos.find((x) => x.url === page.url());
+    expect(tab, 'the call tab').toBeDefined();
+    await cdp.send('Extensions.triggerAction' as never, { id, targetId: tab!.targetId } as never);
+    const deadline = Date.now() + 40_000;
+    let data = await sessionData(sw);
+    while (Date.now() < deadline && framesOf(data, before[0]!.id) < framesBefore + 10) {
+      await page.waitForTimeout(1000);
+      data = await sessionData(sw);
+    }
+    const open = data.sessions.filter((x) => x.endedAt === null);
+    console.log(`extension update: frames ${framesBefore} → ${framesOf(data, before[0]!.id)}; open sessions ${before.map((x) => x.id)} → ${open.map((x) => x.id)}`);
+    expect(open.map((x) => x.id), 'the same session goes on').toEqual(before.map((x) => x.id));
+    expect(framesOf(data, before[0]!.id)).toBeGreaterThanOrEqual(framesBefore + 10);
+    expect(await page.evaluate(() => document.querySelectorAll('affectlens-overlay').length), 'one overlay').toBe(1);
+    expect(await waitForBadges(page, 1, 10_000)).toBe(1);
+    expect(await overlayHtml(page)).not.toContain('AffectLens was updated');
   });
 });
