@@ -55,8 +55,14 @@ export interface SessionMeta {
 }
 
 export const sessionsItem = storage.defineItem<SessionMeta[]>('local:sessions', { fallback: [], version: 1 });
-/** The call each tab shows (from the content script's hello), kept across service-worker / event-page restarts. */
-const tabCallsItem = storage.defineItem<Record<string, string>>('session:tabCalls', { fallback: {} });
+/**
+ * The call each tab shows (from the content script's hello), kept across service-worker / event-page
+ * restarts. Defined on first use: this module is also imported where `storage.session` is off limits
+ * (the content script, through utils/settings.ts), and defining a session item touches the area.
+ */
+let tabCalls: ReturnType<typeof defineTabCalls> | null = null;
+const defineTabCalls = () => storage.defineItem<Record<string, string>>('session:tabCalls', { fallback: {} });
+const tabCallsItem = () => (tabCalls ??= defineTabCalls());
 export const retentionDaysItem = storage.defineItem<number>('local:retentionDays', { fallback: DEFAULT_RETENTION_DAYS, version: 1 });
 
 const chunkKey = (session: string, p: number, n: number) => `local:series:${session}:${p}:${n}` as const;
@@ -99,7 +105,7 @@ export class SessionStore {
   private calls: Map<number, string> | null = null;
 
   private async tabCalls(): Promise<Map<number, string>> {
-    this.calls ??= new Map(Object.entries(await tabCallsItem.getValue()).map(([tab, call]) => [Number(tab), call]));
+    this.calls ??= new Map(Object.entries(await tabCallsItem().getValue()).map(([tab, call]) => [Number(tab), call]));
     return this.calls;
   }
 
@@ -134,7 +140,7 @@ export class SessionStore {
     const calls = await this.tabCalls();
     if (calls.get(tabId) !== call) {
       calls.set(tabId, call);
-      await tabCallsItem.setValue(Object.fromEntries(calls));
+      await tabCallsItem().setValue(Object.fromEntries(calls));
     }
     const live = this.open.get(tabId) ?? (await this.findOpen(tabId));
     if (!live || live.meta.call === call) return;
@@ -179,7 +185,7 @@ export class SessionStore {
   async closeTab(tabId: number): Promise<void> {
     await this.end(tabId);
     const calls = await this.tabCalls();
-    if (calls.delete(tabId)) await tabCallsItem.setValue(Object.fromEntries(calls));
+    if (calls.delete(tabId)) await tabCallsItem().setValue(Object.fromEntries(calls));
   }
 
   /**
