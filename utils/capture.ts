@@ -1,11 +1,42 @@
 /**
  * Frame capture on the meeting page's main thread, kept to a few milliseconds: one draw of the
- * video into a reused, scaled-down OffscreenCanvas per tile. The transports (utils/transport.ts)
+ * tile's picture (a video, or a region of a canvas the site draws video into) into a reused,
+ * scaled-down OffscreenCanvas per tile. The transports (utils/transport.ts)
  * take the drawn frame either as a transferable ImageBitmap or as an asynchronously encoded JPEG.
  */
 import { analysisSize } from './geometry';
 
 export class UnreadableVideoError extends Error {}
+
+/** A rectangle in an element's own pixels. */
+export interface PixelRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * A tile's pixels: a `<video>`, or a `<canvas>` the site draws video into (Zoom web) — the whole
+ * canvas, or the region under the tile when several tiles share one canvas.
+ */
+export interface Picture {
+  el: HTMLVideoElement | HTMLCanvasElement;
+  /** The tile's region of the element (element pixels); null: the whole element. */
+  crop: PixelRect | null;
+}
+
+/** The element's pixel size (a video's intrinsic size, a canvas's bitmap size). */
+export function elementPixels(el: HTMLVideoElement | HTMLCanvasElement): { width: number; height: number } {
+  return el instanceof HTMLCanvasElement ? { width: el.width, height: el.height } : { width: el.videoWidth, height: el.videoHeight };
+}
+
+/** The picture's region in element pixels. */
+export function pictureRegion(p: Picture): PixelRect {
+  if (p.crop) return p.crop;
+  const { width, height } = elementPixels(p.el);
+  return { x: 0, y: 0, w: width, h: height };
+}
 
 export interface CapturedFrame {
   image: string;
@@ -24,12 +55,13 @@ export interface CapturedBitmap {
 export class FrameGrabber {
   private canvas: OffscreenCanvas | null = null;
   private ctx: OffscreenCanvasRenderingContext2D | null = null;
-  /** The source last checked for cross-origin taint (a 1-pixel read once per source). */
-  private checkedSrc: string | null = null;
+  /** The source last checked for cross-origin taint (a 1-pixel read once per video source or canvas). */
+  private checked: string | HTMLCanvasElement | null = null;
 
-  /** Draw the video's current frame, scaled so its longer side is ≤ `maxSide`; throws UnreadableVideoError for a tainted source. */
-  private draw(video: HTMLVideoElement, maxSide: number): OffscreenCanvas {
-    const { width, height } = analysisSize(video.videoWidth, video.videoHeight, maxSide);
+  /** Draw the picture's current frame, scaled so its longer side is ≤ `maxSide`; throws UnreadableVideoError for a tainted source. */
+  private draw(picture: Picture, maxSide: number): OffscreenCanvas {
+    const r = pictureRegion(picture);
+    const { width, height } = analysisSize(r.w, r.h, maxSide);
     if (!this.canvas || !this.ctx) {
       this.canvas = new OffscreenCanvas(width, height);
       this.ctx = this.canvas.getContext('2d', { alpha: false });
@@ -39,29 +71,30 @@ export class FrameGrabber {
       this.canvas.width = width;
       this.canvas.height = height;
     }
-    this.ctx.drawImage(video, 0, 0, width, height);
-    if (this.checkedSrc !== video.currentSrc || !video.currentSrc) {
+    this.ctx.drawImage(picture.el, r.x, r.y, r.w, r.h, 0, 0, width, height);
+    const identity = picture.el instanceof HTMLCanvasElement ? picture.el : picture.el.currentSrc;
+    if (this.checked !== identity || !identity) {
       try {
         this.ctx.getImageData(0, 0, 1, 1);
       } catch (err) {
         throw asUnreadable(err);
       }
-      this.checkedSrc = video.currentSrc;
+      this.checked = identity;
     }
     return this.canvas;
   }
 
   /** The frame as an ImageBitmap to transfer (no copy); the canvas is ready for the next frame. */
-  bitmap(video: HTMLVideoElement, maxSide: number): CapturedBitmap {
+  bitmap(picture: Picture, maxSide: number): CapturedBitmap {
     const t0 = performance.now();
-    const bitmap = this.draw(video, maxSide).transferToImageBitmap();
+    const bitmap = this.draw(picture, maxSide).transferToImageBitmap();
     return { bitmap, pageMs: performance.now() - t0 };
   }
 
   /** The frame as a JPEG data URL; the encode itself runs asynchronously (convertToBlob). */
-  async jpeg(video: HTMLVideoElement, maxSide: number, quality: number): Promise<CapturedFrame> {
+  async jpeg(picture: Picture, maxSide: number, quality: number): Promise<CapturedFrame> {
     const t0 = performance.now();
-    const canvas = this.draw(video, maxSide);
+    const canvas = this.draw(picture, maxSide);
     let blobPromise: Promise<Blob>;
     try {
       blobPromise = canvas.convertToBlob({ type: 'image/jpeg', quality });

@@ -10,7 +10,7 @@
  *   script encodes the JPEG itself and sends it with `runtime.sendMessage`.
  */
 import { browser } from 'wxt/browser';
-import { FrameGrabber } from './capture';
+import { FrameGrabber, type Picture } from './capture';
 import { CAPTURE } from './config';
 import { send } from './messaging';
 import type { FrameReply, FrameRequest } from './protocol';
@@ -22,11 +22,11 @@ export interface FrameTransport {
   /** Tiles with a frame grabber (canvas) held. */
   readonly tileCount: number;
   /**
-   * Capture the video's current frame and have it analysed. Resolves `undefined` when the inference
+   * Capture the tile's current picture and have it analysed. Resolves `undefined` when the inference
    * host did not answer (gone, restarting). Throws UnreadableVideoError (utils/capture.ts) for a
-   * cross-origin video.
+   * cross-origin video or a tainted canvas.
    */
-  analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined>;
+  analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined>;
   /** Forget a tile's buffers. */
   forget(tileId: string): void;
   dispose(): void;
@@ -62,8 +62,8 @@ export class DirectTransport implements FrameTransport {
     return this.grabbers.size;
   }
 
-  async analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined> {
-    const frame = await this.grabbers.for(meta.tileId).jpeg(video, CAPTURE.maxSide, CAPTURE.jpegQuality);
+  async analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
+    const frame = await this.grabbers.for(meta.tileId).jpeg(picture, CAPTURE.maxSide, CAPTURE.jpegQuality);
     return send('cs-off-frame', 'offscreen', { ...meta, ...frame, via: 'direct' }).catch(() => undefined);
   }
 
@@ -135,8 +135,8 @@ export class RelayTransport implements FrameTransport {
     return new RelayTransport(host, channel.port1);
   }
 
-  async analyse(video: HTMLVideoElement, meta: FrameMeta): Promise<FrameReply | undefined> {
-    const { bitmap, pageMs } = this.grabbers.for(meta.tileId).bitmap(video, CAPTURE.maxSide);
+  async analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
+    const { bitmap, pageMs } = this.grabbers.for(meta.tileId).bitmap(picture, CAPTURE.maxSide);
     const id = this.nextId++;
     const reply = new Promise<FrameReply | undefined>((resolve) => this.waiting.set(id, resolve));
     const request: RelayRequest = { id, meta, bitmap, pageMs };

@@ -7,10 +7,10 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { Overlay, type FaceView } from '@/components/overlay';
 import { strongestAus } from '@/models/aus';
 import { topExpression } from '@/models/affect/postprocess';
-import { UnreadableVideoError } from '@/utils/capture';
+import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
 import { DirectTransport, RelayTransport, type FrameTransport } from '@/utils/transport';
 import { CAPTURE } from '@/utils/config';
-import { contentRect, placeBox } from '@/utils/geometry';
+import { contentRect, placeBox, type Rect } from '@/utils/geometry';
 import type { FrameReply } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
@@ -52,19 +52,31 @@ function extensionAlive(): boolean {
   }
 }
 
+/** What makes a source the same one again: a video's `currentSrc`, or the canvas itself. */
+function identity(source: HTMLVideoElement | HTMLCanvasElement): string | HTMLCanvasElement {
+  return source instanceof HTMLCanvasElement ? source : source.currentSrc;
+}
+
+function unreadableText(source: HTMLVideoElement | HTMLCanvasElement): string {
+  return source instanceof HTMLCanvasElement ? "can't read this canvas (cross-origin)" : "can't read this video (cross-origin)";
+}
+
 interface Tile {
   /** The participant key from the site adapter (stable across layout switches where the site has ids). */
   id: string;
   /** Display name from the site adapter (or the generic one). */
   name: string;
-  video: HTMLVideoElement;
+  /** Where the pixels are: a video, or a canvas the site draws video into (Zoom web). */
+  source: HTMLVideoElement | HTMLCanvasElement;
+  /** The tile's element; over a canvas shared by several tiles, it marks this tile's region. */
+  anchor: HTMLElement;
   /** Hidden by the page (e.g. a collapsed tile): not analysed, no overlay. */
   hidden: boolean;
   inFlight: boolean;
   status: string | null;
   faces: FaceResult[];
-  /** `currentSrc` when the video was found unreadable (cross-origin); cleared when it changes. */
-  unreadableSrc: string | null;
+  /** The source found unreadable (a video's `currentSrc`, or the canvas): cleared when it changes. */
+  unreadable: string | HTMLCanvasElement | null;
   timer: number | null;
   /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
   thumb: Uint8Array | null;
@@ -193,17 +205,16 @@ class Controller {
     this.site = { id: choice.adapter.id, label: choice.site?.label ?? choice.adapter.label, status: choice.status };
     const seen = new Set<string>();
     for (const t of applySelfView(choice.tiles, this.selfView)) {
-      // Canvas-drawn video (Zoom web) needs tab capture, which is not wired yet.
-      if (!(t.source instanceof HTMLVideoElement)) continue;
       seen.add(t.key);
       const tile = this.tiles.get(t.key);
       if (tile) {
         // Same participant, possibly a new element after a layout switch.
-        tile.video = t.source;
+        tile.source = t.source;
+        tile.anchor = t.anchor;
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, video: t.source, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadableSrc: null, timer: null, thumb: null, analysedAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, timer: null, thumb: null, analysedAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -235,31 +246,32 @@ class Controller {
       return;
     }
     const interval = this.intervalMs();
-    const video = tile.video;
-    const box = video.getBoundingClientRect();
+    const source = tile.source;
     if (document.hidden) {
       // Timers are throttled in background tabs; visibilitychange restarts sampling.
       tile.status = 'paused: tab in background';
       return;
     }
-    if (tile.hidden || box.width < CAPTURE.minTilePx || box.height < CAPTURE.minTilePx) {
-      this.render(tile, null);
+    const where = locate(tile);
+    if (tile.hidden || !where || where.box.w < CAPTURE.minTilePx || where.box.h < CAPTURE.minTilePx) {
+      this.render(tile, false);
       this.schedule(tile, interval * 4);
       return;
     }
-    if (tile.unreadableSrc !== null && tile.unreadableSrc === video.currentSrc) {
-      this.show(tile, "can't read this video (cross-origin)");
+    if (tile.unreadable !== null && tile.unreadable === identity(source)) {
+      this.show(tile, unreadableText(source));
       this.schedule(tile, 2000);
       return;
     }
-    tile.unreadableSrc = null;
-    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0 || video.videoHeight === 0) {
+    tile.unreadable = null;
+    const pixels = elementPixels(source);
+    if ((source instanceof HTMLVideoElement && source.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) || pixels.width === 0 || pixels.height === 0) {
       this.show(tile, 'waiting for video');
       this.schedule(tile, interval * 2);
       return;
     }
-    if (video.paused || video.ended) {
-      this.show(tile, video.ended ? 'video ended' : 'paused');
+    if (source instanceof HTMLVideoElement && (source.paused || source.ended)) {
+      this.show(tile, source.ended ? 'video ended' : 'paused');
       this.schedule(tile, interval * 2);
       return;
     }
@@ -274,8 +286,15 @@ class Controller {
     // An unchanged picture (a still face, a frozen camera, an avatar) is not sent again: the host
     // repeats the last analysis at the new time (utils/scheduler.ts), at least every keep-alive.
     const thumbStarted = performance.now();
-    const thumb = this.thumbnail(video, tile.faces);
+    const thumb = this.thumbnail(where.picture, tile.faces);
     const thumbMs = performance.now() - thumbStarted;
+    if (thumb && source instanceof HTMLCanvasElement && Math.max(...thumb) - Math.min(...thumb) < 2) {
+      // One flat colour: a WebGL canvas whose drawing buffer is cleared after each paint reads back
+      // blank outside the site's own drawing (or the canvas shows nothing yet).
+      this.show(tile, "can't read this canvas (it reads back blank)");
+      this.schedule(tile, 2000);
+      return;
+    }
     const unchanged = thumb !== null && tile.analysedAt > 0 && !shouldAnalyse(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt);
     if (!unchanged) {
       tile.thumb = thumb;
@@ -286,7 +305,7 @@ class Controller {
     const started = performance.now();
     tile.inFlight = true;
     try {
-      await this.analyse(tile, unchanged, thumbMs);
+      await this.analyse(tile, where.picture, unchanged, thumbMs);
     } finally {
       tile.inFlight = false;
       this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
@@ -294,20 +313,21 @@ class Controller {
   }
 
   /** Analyse the tile's current frame; `unchanged`: only say so (no picture), `thumbMs`: the page's cost of finding that out. */
-  private async analyse(tile: Tile, unchanged: boolean, thumbMs: number): Promise<void> {
-    const video = tile.video;
-    const mediaTime = video.currentTime;
+  private async analyse(tile: Tile, picture: Picture, unchanged: boolean, thumbMs: number): Promise<void> {
+    const source = picture.el;
+    // A canvas has no media clock: the page's clock stands in.
+    const mediaTime = source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000;
     const capturedAt = Date.now();
     let reply: FrameReply | undefined;
     try {
       const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt };
       reply = unchanged
         ? await send('cs-off-frame', 'offscreen', { ...meta, image: '', width: 0, height: 0, pageMs: thumbMs, via: 'direct', unchanged: true }).catch(() => undefined)
-        : await this.transport.analyse(video, meta);
+        : await this.transport.analyse(picture, meta);
     } catch (err) {
       if (err instanceof UnreadableVideoError) {
-        tile.unreadableSrc = video.currentSrc;
-        this.show(tile, "can't read this video (cross-origin)");
+        tile.unreadable = identity(source);
+        this.show(tile, unreadableText(source));
       } else {
         this.show(tile, 'waiting for video');
       }
@@ -335,7 +355,7 @@ class Controller {
     this.cost.add(Math.max(0.5, t.decode + t.landmarks + t.affect));
     tile.faces = reply.result.faces;
     tile.status = tile.faces.length ? null : 'no face';
-    this.render(tile, video);
+    this.render(tile, true);
   }
 
   /**
@@ -346,7 +366,7 @@ class Controller {
    */
   private intervalMs(): number {
     const cores = Math.max(1, navigator.hardwareConcurrency || 1);
-    const active = [...this.tiles.values()].filter((t) => !t.hidden && !t.video.paused && !t.video.ended).length;
+    const active = [...this.tiles.values()].filter((t) => !t.hidden && !(t.source instanceof HTMLVideoElement && (t.source.paused || t.source.ended))).length;
     return tileIntervalMs({ tiles: Math.max(1, active), engineMs: this.cost.ms, budgetPct: Math.min(100, this.budget.cpuPercent * cores), maxFps: this.budget.fpsPerTile });
   }
 
@@ -355,7 +375,7 @@ class Controller {
    * some (a smile changes a face region far more than the whole tile), else of the whole frame —
    * or null when the video cannot be read.
    */
-  private thumbnail(video: HTMLVideoElement, faces: readonly FaceResult[]): Uint8Array | null {
+  private thumbnail(picture: Picture, faces: readonly FaceResult[]): Uint8Array | null {
     try {
       if (!this.thumbCtx) {
         const c = document.createElement('canvas');
@@ -364,8 +384,7 @@ class Controller {
       }
       const ctx = this.thumbCtx;
       if (!ctx) return null;
-      const W = video.videoWidth;
-      const H = video.videoHeight;
+      const r = pictureRegion(picture);
       let [x0, y0, x1, y1] = [0, 0, 1, 1];
       if (faces.length) {
         x0 = Math.max(0, Math.min(...faces.map((f) => f.boxNorm.x)) - 0.05);
@@ -373,7 +392,7 @@ class Controller {
         x1 = Math.min(1, Math.max(...faces.map((f) => f.boxNorm.x + f.boxNorm.w)) + 0.05);
         y1 = Math.min(1, Math.max(...faces.map((f) => f.boxNorm.y + f.boxNorm.h)) + 0.05);
       }
-      ctx.drawImage(video, x0 * W, y0 * H, Math.max(1, (x1 - x0) * W), Math.max(1, (y1 - y0) * H), 0, 0, 16, 16);
+      ctx.drawImage(picture.el, r.x + x0 * r.w, r.y + y0 * r.h, Math.max(1, (x1 - x0) * r.w), Math.max(1, (y1 - y0) * r.h), 0, 0, 16, 16);
       const rgba = ctx.getImageData(0, 0, 16, 16).data;
       const grey = new Uint8Array(256);
       for (let i = 0; i < 256; i++) grey[i] = (rgba[i * 4]! * 77 + rgba[i * 4 + 1]! * 150 + rgba[i * 4 + 2]! * 29) >> 8;
@@ -409,24 +428,23 @@ class Controller {
   private show(tile: Tile, status: string): void {
     tile.status = status;
     tile.faces = [];
-    this.render(tile, tile.video);
+    this.render(tile, true);
   }
 
-  private render(tile: Tile, video: HTMLVideoElement | null): void {
+  /** Draw the tile's badges (or status) over its picture; `visible` false: nothing on this tile. */
+  private render(tile: Tile, visible: boolean): void {
     // A reply can arrive after its tile left the page (layout change): draw nothing for it.
     if (this.tiles.get(tile.id) !== tile) return;
-    if (!video) {
+    const where = visible ? locate(tile) : null;
+    if (!where) {
       this.overlay.render(tile.id, { rect: null, status: null, faces: [] });
       return;
     }
-    const r = video.getBoundingClientRect();
-    const box = { x: r.left, y: r.top, w: r.width, h: r.height };
-    const style = getComputedStyle(video);
-    const hidden = r.width === 0 || r.height === 0 || style.visibility === 'hidden';
-    const picture = contentRect(box, video.videoWidth, video.videoHeight, style.objectFit);
+    const { box, content } = where;
+    const hidden = box.w === 0 || box.h === 0 || getComputedStyle(tile.source).visibility === 'hidden';
     const faces: FaceView[] = [];
     for (const f of tile.faces) {
-      const rect = placeBox(f.boxNorm, picture, box);
+      const rect = placeBox(f.boxNorm, content, box);
       if (!rect) continue;
       faces.push({ rect, ...describeFace(f, this.badgeLines) });
     }
@@ -438,7 +456,7 @@ class Controller {
     this.layoutQueued = true;
     requestAnimationFrame(() => {
       this.layoutQueued = false;
-      for (const tile of this.tiles.values()) this.render(tile, tile.video);
+      for (const tile of this.tiles.values()) this.render(tile, true);
     });
   }
 }
@@ -472,4 +490,31 @@ function describeFace(f: FaceResult, show: OverlayContents = DEFAULT_OVERLAY_CON
   const v = live?.valence ?? f.affect.valence;
   const a = live?.arousal ?? f.affect.arousal;
   return lay(show.expression ? `${label} ${Math.round(probability * 100)}%` : null, auLine, v > 0.2 ? 'positive' : v < -0.2 ? 'negative' : 'neutral', { valence: v, arousal: a, estimated: f.affect.vaSource !== 'model' });
+}
+
+/**
+ * Where a tile's pixels are and where they show: the element region to capture, its on-screen box,
+ * and the content rectangle the analysed frame maps onto (object-fit applied). A canvas that several
+ * tiles share (Zoom's gallery draws everyone into one) is cropped to the part under the tile's
+ * anchor; null when that part is empty (the tile is off the canvas).
+ */
+function locate(tile: Tile): { picture: Picture; box: Rect; content: Rect } | null {
+  const el = tile.source;
+  const r = el.getBoundingClientRect();
+  const whole = { x: r.left, y: r.top, w: r.width, h: r.height };
+  const shared = el instanceof HTMLCanvasElement && tile.anchor !== el && !tile.anchor.contains(el);
+  if (!shared) {
+    const { width, height } = elementPixels(el);
+    return { picture: { el, crop: null }, box: whole, content: contentRect(whole, width, height, getComputedStyle(el).objectFit) };
+  }
+  const a = tile.anchor.getBoundingClientRect();
+  const x0 = Math.max(a.left, r.left);
+  const y0 = Math.max(a.top, r.top);
+  const x1 = Math.min(a.right, r.right);
+  const y1 = Math.min(a.bottom, r.bottom);
+  if (x1 - x0 < 1 || y1 - y0 < 1 || r.width === 0 || r.height === 0) return null;
+  const sx = el.width / r.width;
+  const sy = el.height / r.height;
+  const box = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  return { picture: { el, crop: { x: (x0 - r.left) * sx, y: (y0 - r.top) * sy, w: box.w * sx, h: box.h * sy } }, box, content: box };
 }
