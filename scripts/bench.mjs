@@ -200,7 +200,7 @@ async function loggedResults(tag) {
             stages: r.stages ?? null,
             reused: r.reused === true,
             faces: r.faces.length,
-            affectBackend: r.faces.find((f) => f.affect)?.affect?.backend ?? null,
+            affectBackend: r.faces.find((f) => f.backend)?.backend ?? null,
           }));
       }, `${tag} `);
     } catch (err) {

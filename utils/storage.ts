@@ -37,6 +37,8 @@ export interface LoggedResult {
     smile: boolean;
     /** Expression probabilities (AffectNet order), valence, arousal, rounded to 3 decimals. */
     probs?: number[];
+    /** Which affect backend produced `probs`. */
+    backend?: string;
     valence?: number;
     arousal?: number;
     /** The face's size (px) when it was too small for the affect model (then no `probs`). */

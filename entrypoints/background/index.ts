@@ -36,7 +36,7 @@ function logRecord(result: FrameResult): LoggedResult {
         boxNorm: f.boxNorm,
         aus: f.aus.map(round3),
         smile: f.smile,
-        ...(f.affect ? { probs: f.affect.probs.map(round3), valence: round3(f.affect.valence), arousal: round3(f.affect.arousal) } : {}),
+        ...(f.affect ? { probs: f.affect.probs.map(round3), valence: round3(f.affect.valence), arousal: round3(f.affect.arousal), backend: f.affect.backend } : {}),
         ...(f.tooSmall ? { tooSmallPx: f.tooSmall.sizePx } : {}),
         ...(f.live
           ? {

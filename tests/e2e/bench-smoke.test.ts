@@ -26,7 +26,7 @@ interface BenchReport {
   machine: { cpus: number };
   runs: {
     tiles: number;
-    affectlens: { frames: number; fps: number; fpsPerTile: { min: number; mean: number }; latency: Summary };
+    affectlens: { frames: number; fps: number; fpsPerTile: { min: number; mean: number }; latency: Summary; affectBackends: string[] };
     faceapi: { backend: string; frames: number; fps: number; latency: Summary } | null;
     faceapiError?: string;
   }[];
@@ -49,6 +49,8 @@ it('bench: one tile for 3 s reports AffectLens and face-api.js frames as one JSO
     const [one] = report.runs;
     expect(one!.affectlens.frames, 'AffectLens analysed frames').toBeGreaterThan(0);
     expect(report.fps).toBeGreaterThan(0);
+    // The affect backend that read the faces, from the logged results (one is always installed).
+    expect(one!.affectlens.affectBackends.length).toBeGreaterThan(0);
     expect(report.fps).toBe(one!.affectlens.fps);
     expect(report.latency.p50).toBeGreaterThan(0);
     expect(report.latency.p95).toBeGreaterThanOrEqual(report.latency.p50!);

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirname, join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { extensionPage as openExtensionPage, launchFirefox, loggedFrames } from '../../scripts/lib/firefox.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { strictCsp } from '../support/csp';
 import { startEgressProxy, type EgressLog } from '../support/egress';
@@ -13,10 +14,6 @@ import { ROOT } from '../support/media';
 import type { LoggedResult } from '../support/extension';
 import type { EngineStatus } from '../../utils/types';
 
-const FIREFOX = process.env.AFFECTLENS_FIREFOX ?? '/usr/lib/firefox-esr/firefox-esr';
-const ADDON_ID = 'affectlens@affectlens.dev';
-/** Fixed moz-extension:// UUID, so the test can open the extension's own pages. */
-const UUID = '6f1f9c36-3c1e-4e55-9a55-2b1f0e0a7a11';
 const IDLE_MS = 4000;
 
 describe('Firefox', () => {
@@ -32,22 +29,11 @@ describe('Firefox', () => {
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
     strictServer = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) }, { headers: { 'content-security-policy': strictCsp() } });
     proxy = await startEgressProxy(() => [`127.0.0.1:${server.port}`, `127.0.0.1:${strictServer.port}`]);
-    browser = await puppeteer.launch({
-      browser: 'firefox',
-      executablePath: FIREFOX,
-      headless: true,
-      // Firefox 153+ lets WebDriver open moz-extension:// pages only with system access.
-      args: ['--remote-allow-system-access'],
-      env: { ...process.env, MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
-      extraPrefsFirefox: {
-        // Firefox's own background traffic, off: add-on blocklist / remote settings.
-        'extensions.blocklist.enabled': false,
-        // (honoured only with MOZ_REMOTE_SETTINGS_DEVTOOLS=1): point it at the local server, which 404s.
-        'services.settings.server': `${server.url}/no-remote-settings/v1`,
-        'extensions.webextensions.uuids': JSON.stringify({ [ADDON_ID]: UUID }),
+    browser = await launchFirefox(join(ROOT, '.output', 'firefox-mv3'), {
+      localServer: server.url,
+      prefs: {
         // Suspend the idle event page after a few seconds instead of 30 (the real-world case, faster).
         'extensions.background.idle.timeout': IDLE_MS,
-        'media.autoplay.default': 0,
         // Every request, loopback included, through the recording proxy.
         'network.proxy.type': 1,
         'network.proxy.http': '127.0.0.1',
@@ -58,7 +44,6 @@ describe('Firefox', () => {
         'network.proxy.no_proxies_on': '',
       },
     });
-    await browser.installExtension(join(ROOT, '.output', 'firefox-mv3'));
   });
 
   afterAll(async () => {
@@ -68,23 +53,8 @@ describe('Firefox', () => {
     await strictServer?.close();
   });
 
-  async function extensionPage(): Promise<Page> {
-    const page = await browser.newPage();
-    // WebDriver's navigation to extension pages may never report "load": wait for the DOM instead.
-    await page.goto(`moz-extension://${UUID}/sidepanel.html`, { waitUntil: 'domcontentloaded', timeout: 10_000 }).catch(() => undefined);
-    await page.waitForFunction(() => document.readyState !== 'loading' && 'browser' in globalThis, { timeout: 10_000 });
-    return page;
-  }
-
-  async function logged(ext: Page): Promise<LoggedResult[]> {
-    return ext.evaluate(async () => {
-      const api = (globalThis as unknown as { browser: { storage: { session: { get(k: null): Promise<Record<string, unknown>> } } } }).browser;
-      const all = await api.storage.session.get(null);
-      return Object.entries(all)
-        .filter(([k]) => k.startsWith('results:'))
-        .flatMap(([, v]) => v as LoggedResult[]);
-    });
-  }
+  const extensionPage = () => openExtensionPage(browser);
+  const logged = (ext: Page): Promise<LoggedResult[]> => loggedFrames(ext);
 
   async function engineStatus(ext: Page): Promise<EngineStatus | null> {
     return ext.evaluate(async () => {
