@@ -91,6 +91,11 @@ export async function applyRetention(now = Date.now()): Promise<number> {
   return old.length;
 }
 
+/** Chrome: "QUOTA_BYTES quota exceeded" / "Resource::kQuotaBytes quota exceeded"; Firefox: QuotaExceededError. */
+function isQuotaError(err: unknown): boolean {
+  return /quota/i.test(err instanceof Error ? `${err.name} ${err.message}` : String(err));
+}
+
 interface Live {
   meta: SessionMeta;
   series: Map<string, ParticipantSeries>;
@@ -245,20 +250,25 @@ export class SessionStore {
     if (changed >= 0) live.dirtyFrom.set(id, Math.min(live.dirtyFrom.get(id) ?? Infinity, Math.floor(changed / CHUNK_POINTS)));
   }
 
+  /**
+   * Write the changed chunks and the session's metadata (with `lastFrame`, which says what is
+   * stored) in one `storage.local.set`: a service worker stopped between two separate writes left
+   * chunks holding frames their metadata did not know, and the batch sent again counted them twice.
+   */
   private async persist(live: Live): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const { writes, removes } = this.pendingWrites(live);
       try {
-        await storage.setItems(writes);
+        await storage.setItems([...writes, { item: sessionsItem, value: await this.withMeta(live.meta) }]);
         live.dirtyFrom.clear();
         if (removes.length) await storage.removeItems(removes);
-        break;
+        return;
       } catch (err) {
-        if (attempt >= MAX_QUOTA_RETRIES) throw err;
+        // Only a full storage is ours to fix; anything else (a stopping worker) goes to the sender, which keeps the batch.
+        if (attempt >= MAX_QUOTA_RETRIES || !isQuotaError(err)) throw err;
         await this.makeRoom(live);
       }
     }
-    await this.saveMeta(live.meta);
   }
 
   /** The chunks that changed since the last write, and those a downsampling left unused. */
@@ -299,10 +309,15 @@ export class SessionStore {
   }
 
   private async saveMeta(meta: SessionMeta): Promise<void> {
+    await sessionsItem.setValue(await this.withMeta(meta));
+  }
+
+  /** The stored session list with this session's metadata in it. */
+  private async withMeta(meta: SessionMeta): Promise<SessionMeta[]> {
     const all = await sessionsItem.getValue();
     const i = all.findIndex((s) => s.id === meta.id);
     if (i >= 0) all[i] = meta;
     else all.push(meta);
-    await sessionsItem.setValue(all);
+    return all;
   }
 }
