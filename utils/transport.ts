@@ -82,6 +82,11 @@ export type RelayReply = { id: number; reply: FrameReply | null } | { ready: tru
 
 /** How long the relay may take to come up before the direct path is used instead. */
 const RELAY_TIMEOUT_MS = 4000;
+/**
+ * A frame the relay never answers (the extension was reloaded under the page, taking the relay
+ * with it) resolves as "no answer" after this long, so the tile is not left waiting forever.
+ */
+const REPLY_TIMEOUT_MS = 10_000;
 
 export class RelayTransport implements FrameTransport {
   readonly kind = 'relay';
@@ -138,7 +143,16 @@ export class RelayTransport implements FrameTransport {
   async analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
     const { bitmap, pageMs } = this.grabbers.for(meta.tileId).bitmap(picture, CAPTURE.maxSide);
     const id = this.nextId++;
-    const reply = new Promise<FrameReply | undefined>((resolve) => this.waiting.set(id, resolve));
+    const reply = new Promise<FrameReply | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve(undefined);
+      }, REPLY_TIMEOUT_MS);
+      this.waiting.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
     const request: RelayRequest = { id, meta, bitmap, pageMs };
     this.port.postMessage(request, [bitmap]);
     return reply;

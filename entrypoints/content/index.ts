@@ -119,6 +119,10 @@ class Controller {
       // on the toolbar button does, or a reload of the page). Nothing stored so far is lost.
       for (const tile of this.tiles.values()) this.show(tile, ORPHANED);
     });
+    // WXT notices that the extension went away only when one of the context's timers fires (or
+    // its `isInvalid` is read); a tile waiting on a reply that will never come runs none. Check
+    // every second, so the tiles say so at once.
+    this.ctx.setInterval(() => undefined, 1000);
     this.ctx.onInvalidated(
       listen('content', {
         'bg-cs-state': (state) => this.applyState(state),
