@@ -30,7 +30,7 @@ export default defineConfig({
       name: '__MSG_extName__',
       description: '__MSG_extDescription__',
       default_locale: 'en',
-      permissions: firefox ? ['storage', 'scripting', 'activeTab'] : ['offscreen', 'storage', 'sidePanel', 'scripting', 'activeTab'],
+      permissions: firefox ? ['storage', 'scripting', 'activeTab'] : ['offscreen', 'storage', 'sidePanel', 'scripting', 'activeTab', 'tabCapture'],
       optional_host_permissions: ['<all_urls>'],
       commands: {
         'toggle-overlay': { suggested_key: { default: 'Alt+Shift+A' }, description: 'Show or hide the AffectLens overlay on this tab' },

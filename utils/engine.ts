@@ -23,6 +23,8 @@ export const STALE_FRAME_MS = 1000;
 interface Pending {
   frame: FrameRequest;
   tabId: number | undefined;
+  /** The frame's picture taken when its turn comes (tab capture), instead of decoding `frame.image`. */
+  picture?: () => Promise<ImageBitmap | null>;
   receivedAt: number;
   resolve: (reply: FrameReply) => void;
 }
@@ -45,6 +47,8 @@ export const MIN_AFFECT_FACE_PX = 32;
 
 /** An "unchanged" frame for a tile the engine has no analysed frame of (e.g. a new offscreen document). */
 class UnchangedWithoutPrevious extends Error {}
+/** A frame to be cut from a tab capture that is no longer there. */
+class NoPicture extends Error {}
 
 /** What the affect step made of one face: a reading, a face too small to read, or nothing (no model). */
 type AffectOutcome = { affect: FaceAffect; tooSmall?: undefined } | { affect?: undefined; tooSmall: TooSmall } | undefined;
@@ -165,7 +169,7 @@ export class Engine {
   }
 
   /** Queue a frame; the reply comes when it is analysed, dropped, or cannot be analysed. */
-  analyse(frame: FrameRequest, tabId: number | undefined): Promise<FrameReply> {
+  analyse(frame: FrameRequest, tabId: number | undefined, picture?: () => Promise<ImageBitmap | null>): Promise<FrameReply> {
     if (this.status.state !== 'ready') {
       void this.init();
       return Promise.resolve({ ok: false, reason: 'engine-not-ready', status: this.status });
@@ -174,7 +178,7 @@ export class Engine {
     const older = this.pending.get(key);
     if (older) older.resolve({ ok: false, reason: 'dropped', status: this.status });
     return new Promise((resolve) => {
-      this.pending.set(key, { frame, tabId, receivedAt: performance.now(), resolve });
+      this.pending.set(key, { frame, tabId, picture, receivedAt: performance.now(), resolve });
       void this.pump();
     });
   }
@@ -196,6 +200,10 @@ export class Engine {
         } catch (err) {
           if (err instanceof UnchangedWithoutPrevious) {
             job.resolve({ ok: false, reason: 'need-picture', status: this.status });
+            continue;
+          }
+          if (err instanceof NoPicture) {
+            job.resolve({ ok: false, reason: 'no-capture', status: this.status });
             continue;
           }
           job.resolve({ ok: false, reason: 'error', message: err instanceof Error ? err.message : String(err), status: this.status });
@@ -221,7 +229,8 @@ export class Engine {
       if (!last) throw new UnchangedWithoutPrevious();
       ({ found, affect } = last);
     } else {
-      const bitmap = await createImageBitmap(await (await fetch(job.frame.image)).blob());
+      const bitmap = job.picture ? await job.picture() : await createImageBitmap(await (await fetch(job.frame.image)).blob());
+      if (!bitmap) throw new NoPicture();
       t1 = performance.now();
       try {
         found = landmarker.run(bitmap);

@@ -10,6 +10,7 @@ import { listen } from './messaging';
 import type { AffectBackendId } from '../models/affect/types';
 import type { EngineStatus, FrameResult } from './types';
 import type { SmoothingSettings } from './settings';
+import type { ScreenRegion } from './tab-capture';
 
 export type BackendChoice = AffectBackendId | 'auto';
 
@@ -23,6 +24,13 @@ export interface HostCallbacks {
   /** The user's smoothing windows now, and their changes (same pattern as the backend choice). */
   smoothing(): Promise<SmoothingSettings>;
   watchSmoothing(cb: (s: SmoothingSettings) => void): () => void;
+  /**
+   * The picture of a tile sent as an on-screen rectangle (tab capture, Chrome's offscreen document
+   * only): the rectangle cut out of the tab's captured frame, or null when the tab is not captured.
+   */
+  captured?(tabId: number, region: ScreenRegion): Promise<ImageBitmap | null>;
+  /** Whether the tab is being captured. */
+  capturing?(tabId: number): boolean;
 }
 
 export interface InferenceHost {
@@ -66,8 +74,17 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
     if (windows) engine.setSmoothing(windows);
   });
   const unlisten = listen('offscreen', {
-    'cs-off-frame': async (frame, sender) => {
-      const reply = await (await current()).analyse(frame, sender.tabId);
+    'cs-off-frame': async (request, sender) => {
+      const eng = await current();
+      let picture: (() => Promise<ImageBitmap | null>) | undefined;
+      if (request.region) {
+        const { tabId } = sender;
+        const region = request.region;
+        if (tabId === undefined || !callbacks.captured || !callbacks.capturing?.(tabId)) return { ok: false as const, reason: 'no-capture' as const, status: eng.getStatus() };
+        // Cut when the engine takes the frame: the freshest picture, and none for a dropped frame.
+        picture = () => callbacks.captured!(tabId, region);
+      }
+      const reply = await eng.analyse(request, sender.tabId, picture);
       if (reply.ok) callbacks.onResult(reply.result);
       return reply;
     },

@@ -10,6 +10,7 @@
 import type { AffectBackendId } from '../models/affect/types';
 import type { FrameResult, EngineStatus, TabState } from './types';
 import type { SmoothingSettings } from './settings';
+import type { ScreenRegion } from './tab-capture';
 
 export type Target = 'background' | 'offscreen' | 'content' | 'ui';
 
@@ -29,10 +30,16 @@ export interface Protocol {
       tiles: number;
       site: { id: string; label: string; status: string | null };
       unchangedFrames?: number;
+      /** Canvas tiles whose pixels cannot be read (tab capture would read them). */
+      unreadableCanvases?: number;
       /** Per-tile state the content script holds right now. */
       held?: { tiles: number; timers: number; overlayTiles: number; grabbers: number };
     };
   };
+  /** Popup → background: start (a stream id from `tabCapture.getMediaStreamId`, on the user's click) or stop (null) capturing a tab. */
+  'ui-bg-capture': { target: 'background'; req: { tabId: number; streamId: string | null }; res: { ok: boolean; message?: string } };
+  /** Background → offscreen: the same, to the document that holds the capture. */
+  'bg-off-capture': { target: 'offscreen'; req: { tabId: number; streamId: string | null }; res: { ok: boolean; message?: string } };
   /** Popup → background: run on this site from now on (after the user granted the host permission). */
   'ui-bg-enable-site': { target: 'background'; req: { tabId: number; origin: string }; res: { ok: boolean; message?: string } };
   /**
@@ -82,8 +89,13 @@ export interface FrameRequest {
   capturedAt: number;
   /** Main-thread ms the meeting page spent on this frame (its synchronous capture work). */
   pageMs: number;
-  /** Which transport carried the frame (see utils/transport.ts). */
-  via: 'relay' | 'direct';
+  /** Which transport carried the frame (see utils/transport.ts; `capture`: cut from the tab capture). */
+  via: 'relay' | 'direct' | 'capture';
+  /**
+   * Tab capture: no image is sent; the host cuts this on-screen rectangle of the tile out of the
+   * tab's captured frame (utils/tab-capture.ts).
+   */
+  region?: ScreenRegion;
   /**
    * The picture has not changed since this tile's last analysed frame (utils/scheduler.ts): no
    * image is sent (`image` empty); the host repeats that frame's faces at the new time, so the
@@ -94,11 +106,13 @@ export interface FrameRequest {
 
 export type FrameReply =
   | { ok: true; result: FrameResult }
-  | { ok: false; reason: 'dropped' | 'engine-not-ready' | 'need-picture'; status: EngineStatus }
+  | { ok: false; reason: 'dropped' | 'engine-not-ready' | 'need-picture' | 'no-capture'; status: EngineStatus }
   | { ok: false; reason: 'error'; message: string; status: EngineStatus };
 
 export interface HelloReply {
   tabId: number;
+  /** The browser can capture tabs (Chrome): a canvas the page will not give can be read that way. */
+  canCapture: boolean;
   state: TabState;
   engine: EngineStatus;
 }

@@ -93,7 +93,7 @@ export interface FrameResult {
   faces: FaceResult[];
   timings: StageTimings;
   pageMs: number;
-  via: 'relay' | 'direct';
+  via: 'relay' | 'direct' | 'capture';
   /** The picture had not changed: the tile's last analysed faces, repeated at this frame's time. */
   reused?: boolean;
 }
@@ -122,6 +122,8 @@ export interface TabState {
   analysis: boolean;
   /** Draw the overlay on the tiles. */
   overlay: boolean;
+  /** The user started tab capture for this tab (Chrome; popup): canvas tiles the page will not give are read from it. */
+  capture?: boolean;
 }
 
 export const DEFAULT_TAB_STATE: TabState = { analysis: true, overlay: true };

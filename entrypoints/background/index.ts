@@ -77,8 +77,8 @@ function main() {
     creating ??= browser.offscreen
       .createDocument({
         url: '/offscreen.html',
-        reasons: ['WORKERS' as never],
-        justification: 'Runs on-device face analysis (MediaPipe / onnxruntime-web wasm) for video-call tiles.',
+        reasons: ['WORKERS' as never, 'USER_MEDIA' as never],
+        justification: 'Runs on-device face analysis (MediaPipe / onnxruntime-web wasm) for video-call tiles, and holds a tab capture the user started.',
       })
       .finally(() => {
         creating = null;
@@ -140,7 +140,7 @@ function main() {
       const url = sender.url ? new URL(sender.url) : null;
       if (url) await store.noteCall(sender.tabId, url.origin + url.pathname);
       await ensureInferenceHost();
-      return { tabId: sender.tabId, state: await tabStateItem(sender.tabId).getValue(), engine: await engineStatus() };
+      return { tabId: sender.tabId, state: await tabStateItem(sender.tabId).getValue(), engine: await engineStatus(), canCapture: !!browser.tabCapture };
     },
     'ui-bg-get-tab': ({ tabId }) => tabStateItem(tabId).getValue(),
     'ui-bg-set-tab': ({ tabId, patch }) => setTabState(tabId, patch),
@@ -158,6 +158,13 @@ function main() {
       await browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/content.js'] });
       return { ok: true };
     },
+    'ui-bg-capture': async ({ tabId, streamId }) => {
+      // Started by the user's click in the popup, which obtained the stream id for this tab.
+      await ensureInferenceHost();
+      const reply = (await send('bg-off-capture', 'offscreen', { tabId, streamId })) ?? { ok: false, message: 'the inference document did not answer' };
+      if (reply.ok) await setTabState(tabId, { capture: streamId !== null });
+      return reply;
+    },
     'off-bg-get-backend': () => affectBackendItem.getValue(),
     'off-bg-get-smoothing': async () => normaliseSmoothing(await smoothingItem.getValue()),
     'off-bg-results': async (results) => ({ stored: await record(results) }),
@@ -172,6 +179,7 @@ function main() {
 
   browser.tabs.onRemoved.addListener((tabId) => {
     void tabStateItem(tabId).removeValue();
+    if (browser.tabCapture) void send('bg-off-capture', 'offscreen', { tabId, streamId: null }).catch(() => undefined);
     void recording.then(async () => {
       await clearResults(tabId);
       await store.closeTab(tabId);

@@ -77,6 +77,10 @@ interface Tile {
   faces: FaceResult[];
   /** The source found unreadable (a video's `currentSrc`, or the canvas): cleared when it changes. */
   unreadable: string | HTMLCanvasElement | null;
+  /** A canvas whose pixels the page will not give (cross-origin, or blank on read): tab capture would read it. */
+  needsCapture: boolean;
+  /** Its last frame was read from the tab capture. */
+  captured: boolean;
   timer: number | null;
   /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
   thumb: Uint8Array | null;
@@ -86,6 +90,8 @@ interface Tile {
 class Controller {
   private state: TabState = DEFAULT_TAB_STATE;
   private engine: EngineStatus = { state: 'idle' };
+  /** The browser can capture the tab (Chrome), for canvases the page will not give. */
+  private canCapture = false;
   private readonly tiles = new Map<string, Tile>();
   /** Which site adapter reads this page, and its status when it had to fall back to generic. */
   private site: { id: string; label: string; status: string | null } = { id: 'generic', label: 'Any page with video', status: null };
@@ -130,6 +136,7 @@ class Controller {
           tiles: this.tiles.size,
           site: this.site,
           unchangedFrames: this.unchangedFrames,
+          unreadableCanvases: [...this.tiles.values()].filter((t) => t.needsCapture && !t.captured).length,
           // What a long call must not accumulate (tests count these after many layout changes).
           held: { tiles: this.tiles.size, timers: [...this.tiles.values()].filter((t) => t.timer !== null).length, overlayTiles: this.overlay.tileCount, grabbers: this.transport.tileCount },
         }),
@@ -176,6 +183,7 @@ class Controller {
         const reply = await send('cs-bg-hello', 'background', {});
         if (reply) {
           this.engine = reply.engine;
+          this.canCapture = reply.canCapture;
           this.applyState(reply.state);
         }
       } catch {
@@ -218,7 +226,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, timer: null, thumb: null, analysedAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, thumb: null, analysedAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -262,12 +270,18 @@ class Controller {
       this.schedule(tile, interval * 4);
       return;
     }
+    // A canvas the page will not give is read from the tab capture, once the user started it.
+    let viaCapture = false;
     if (tile.unreadable !== null && tile.unreadable === identity(source)) {
-      this.show(tile, unreadableText(source));
-      this.schedule(tile, 2000);
-      return;
+      if (!this.captureOn()) {
+        this.show(tile, this.withCaptureHint(unreadableText(source)));
+        this.schedule(tile, 2000);
+        return;
+      }
+      viaCapture = true;
+    } else {
+      tile.unreadable = null;
     }
-    tile.unreadable = null;
     const pixels = elementPixels(source);
     if ((source instanceof HTMLVideoElement && source.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) || pixels.width === 0 || pixels.height === 0) {
       this.show(tile, 'waiting for video');
@@ -290,16 +304,20 @@ class Controller {
     // An unchanged picture (a still face, a frozen camera, an avatar) is not sent again: the host
     // repeats the last analysis at the new time (utils/scheduler.ts), at least every keep-alive.
     const thumbStarted = performance.now();
-    const thumb = this.thumbnail(where.picture, tile.faces);
+    const thumb = viaCapture ? null : this.thumbnail(where.picture, tile.faces);
     const thumbMs = performance.now() - thumbStarted;
-    if (thumb && source instanceof HTMLCanvasElement && Math.max(...thumb) - Math.min(...thumb) < 2) {
+    if (thumb && source instanceof HTMLCanvasElement) {
       // One flat colour: a WebGL canvas whose drawing buffer is cleared after each paint reads back
       // blank outside the site's own drawing (or the canvas shows nothing yet).
-      this.show(tile, "can't read this canvas (it reads back blank)");
-      this.schedule(tile, 2000);
-      return;
+      tile.needsCapture = Math.max(...thumb) - Math.min(...thumb) < 2;
+      if (tile.needsCapture && !this.captureOn()) {
+        this.show(tile, this.withCaptureHint("can't read this canvas (it reads back blank)"));
+        this.schedule(tile, 2000);
+        return;
+      }
+      viaCapture = tile.needsCapture;
     }
-    const unchanged = thumb !== null && tile.analysedAt > 0 && !shouldAnalyse(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt);
+    const unchanged = !viaCapture && thumb !== null && tile.analysedAt > 0 && !shouldAnalyse(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt);
     if (!unchanged) {
       tile.thumb = thumb;
       tile.analysedAt = Date.now();
@@ -309,15 +327,20 @@ class Controller {
     const started = performance.now();
     tile.inFlight = true;
     try {
-      await this.analyse(tile, where.picture, unchanged, thumbMs);
+      await this.analyse(tile, where, viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture', thumbMs);
     } finally {
       tile.inFlight = false;
       this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
     }
   }
 
-  /** Analyse the tile's current frame; `unchanged`: only say so (no picture), `thumbMs`: the page's cost of finding that out. */
-  private async analyse(tile: Tile, picture: Picture, unchanged: boolean, thumbMs: number): Promise<void> {
+  /**
+   * Analyse the tile's current frame. `picture`: send its pixels; `unchanged`: only say the picture
+   * did not change (no pixels); `capture`: send its on-screen rectangle, cut from the tab capture.
+   * `thumbMs`: the page's cost of deciding.
+   */
+  private async analyse(tile: Tile, where: { picture: Picture; box: Rect }, mode: 'picture' | 'unchanged' | 'capture', thumbMs: number): Promise<void> {
+    const { picture } = where;
     const source = picture.el;
     // A canvas has no media clock: the page's clock stands in.
     const mediaTime = source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000;
@@ -325,13 +348,17 @@ class Controller {
     let reply: FrameReply | undefined;
     try {
       const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt };
-      reply = unchanged
-        ? await send('cs-off-frame', 'offscreen', { ...meta, image: '', width: 0, height: 0, pageMs: thumbMs, via: 'direct', unchanged: true }).catch(() => undefined)
-        : await this.transport.analyse(picture, meta);
+      const none = { image: '', width: 0, height: 0 };
+      if (mode === 'unchanged') reply = await send('cs-off-frame', 'offscreen', { ...meta, ...none, pageMs: thumbMs, via: 'direct', unchanged: true }).catch(() => undefined);
+      else if (mode === 'capture') {
+        const region = { ...where.box, viewW: window.innerWidth, viewH: window.innerHeight };
+        reply = await send('cs-off-frame', 'offscreen', { ...meta, ...none, pageMs: thumbMs, via: 'capture', region }).catch(() => undefined);
+      } else reply = await this.transport.analyse(picture, meta);
     } catch (err) {
       if (err instanceof UnreadableVideoError) {
         tile.unreadable = identity(source);
-        this.show(tile, unreadableText(source));
+        tile.needsCapture = source instanceof HTMLCanvasElement;
+        this.show(tile, this.withCaptureHint(unreadableText(source)));
       } else {
         this.show(tile, 'waiting for video');
       }
@@ -346,6 +373,12 @@ class Controller {
     }
     if (!reply.ok) {
       if (reply.reason === 'dropped') return;
+      if (reply.reason === 'no-capture') {
+        // The capture ended (stopped from Chrome's indicator, or the offscreen document restarted).
+        tile.captured = false;
+        this.show(tile, this.withCaptureHint('tab capture stopped'));
+        return;
+      }
       if (reply.reason === 'need-picture') {
         tile.analysedAt = 0; // the host has no earlier frame of this tile: send the picture next time
         return;
@@ -357,6 +390,7 @@ class Controller {
     // The host's cost of this frame (an unchanged one costs next to nothing): the scheduler's input.
     const t = reply.result.timings;
     this.cost.add(Math.max(0.5, t.decode + t.landmarks + t.affect));
+    tile.captured = mode === 'capture';
     tile.faces = reply.result.faces;
     tile.status = tile.faces.length ? null : 'no face';
     this.render(tile, true);
@@ -404,6 +438,16 @@ class Controller {
     } catch {
       return null; // cross-origin: the frame grabber reports it
     }
+  }
+
+  /** Tab capture is on for this tab (the user started it in the popup). */
+  private captureOn(): boolean {
+    return this.canCapture && this.state.capture === true;
+  }
+
+  /** A status for a canvas the page will not give, with what the user can do about it (Chrome). */
+  private withCaptureHint(text: string): string {
+    return this.canCapture ? `${text}: click the AffectLens button to capture this tab` : text;
   }
 
   private engineMessage(): string | null {

@@ -5,6 +5,24 @@ import { startInferenceHost } from '@/utils/inference-host';
 import { listen, send } from '@/utils/messaging';
 import { Outbox } from '@/utils/outbox';
 import { normaliseSmoothing } from '@/utils/settings';
+import { CAPTURE } from '@/utils/config';
+import { TabCaptures } from '@/utils/tab-capture';
+
+const captures = new TabCaptures();
+listen('offscreen', {
+  'bg-off-capture': async ({ tabId, streamId }) => {
+    if (streamId === null) {
+      captures.stop(tabId);
+      return { ok: true };
+    }
+    try {
+      await captures.start(tabId, streamId);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    }
+  },
+});
 
 const outbox = new Outbox((batch) => send('off-bg-results', 'background', batch).then((r) => r?.stored === batch.length));
 
@@ -15,4 +33,6 @@ startInferenceHost({
   watchBackendChoice: (cb) => listen('offscreen', { 'bg-off-backend': ({ choice }) => cb(choice) }),
   smoothing: async () => normaliseSmoothing(await send('off-bg-get-smoothing', 'background', {})),
   watchSmoothing: (cb) => listen('offscreen', { 'bg-off-smoothing': (w) => cb(normaliseSmoothing(w)) }),
+  captured: (tabId, region) => captures.bitmap(tabId, region, CAPTURE.maxSide),
+  capturing: (tabId) => captures.has(tabId),
 });

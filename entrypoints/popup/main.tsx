@@ -68,6 +68,8 @@ function Popup() {
   const [tabUrl, setTabUrl] = useState<string>();
   const [running, setRunning] = useState<boolean>();
   const [site, setSite] = useState<{ label: string; status: string | null }>();
+  const [unreadable, setUnreadable] = useState(0);
+  const [captureError, setCaptureError] = useState<string>();
   const [state, setState] = useState<TabState>();
   const [engine, setEngine] = useState<EngineStatus>();
 
@@ -80,6 +82,7 @@ function Popup() {
       if (!ping && (await reattach(tab.id, tab.url))) ping = await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined);
       setRunning(ping !== undefined);
       setSite(ping?.site);
+      setUnreadable(ping?.unreadableCanvases ?? 0);
       setState(await send('ui-bg-get-tab', 'background', { tabId: tab.id }));
     }
     setEngine(await send('any-off-status', 'offscreen', {}));
@@ -89,6 +92,21 @@ function Popup() {
   const update = async (patch: Partial<TabState>) => {
     if (tabId === undefined) return;
     setState(await send('ui-bg-set-tab', 'background', { tabId, patch }));
+  };
+
+  // Tab capture (Chrome) reads canvases the page will not give. Only ever started by this click:
+  // `getMediaStreamId` is allowed because the user invoked the extension on this tab.
+  const capture = async (start: boolean) => {
+    if (tabId === undefined) return;
+    setCaptureError(undefined);
+    try {
+      const streamId = start ? await browser.tabCapture.getMediaStreamId({ targetTabId: tabId }) : null;
+      const reply = await send('ui-bg-capture', 'background', { tabId, streamId });
+      if (!reply?.ok) setCaptureError(t('popupCaptureFailed', reply?.message ?? ''));
+    } catch (err) {
+      setCaptureError(t('popupCaptureFailed', err instanceof Error ? err.message : String(err)));
+    }
+    await refresh();
   };
 
   const line = !state ? t('popupTabCannotBeAnalysed') : !state.analysis ? t('popupAnalysisOff') : describeEngine(engine);
@@ -103,6 +121,24 @@ function Popup() {
       {site ? (
         <p class="status" data-testid="site">
           {site.status ?? t('popupReadingTilesAs', site.label)}
+        </p>
+      ) : null}
+      {browser.tabCapture && unreadable > 0 ? (
+        <>
+          <p class="status">{t('popupCanvasUnreadable', unreadable)}</p>
+          <button type="button" onClick={() => void capture(true)}>
+            {t('popupCaptureTab')}
+          </button>
+        </>
+      ) : null}
+      {browser.tabCapture && state?.capture ? (
+        <button type="button" onClick={() => void capture(false)}>
+          {t('popupStopCapture')}
+        </button>
+      ) : null}
+      {captureError ? (
+        <p class="status" role="alert">
+          {captureError}
         </p>
       ) : null}
       <BackendSelect />

@@ -11,8 +11,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, waitForBadges, type Launched } from '../support/browser';
-import { loggedResults, type LoggedResult } from '../support/extension';
+import { launchWithExtension, overlayHtml, waitForBadges, type Launched } from '../support/browser';
+import { clickToolbarButton, loggedResults, type LoggedResult } from '../support/extension';
 import { gridTiles, type GridTile } from '../support/grid';
 import { CACHE, ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
@@ -101,6 +101,51 @@ const AU12 = 6;
 const HAPPINESS = 4; // AffectNet order
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+
+/**
+ * Each filled tile's results: frames with one face, and its smiles where its own video smiles
+ * (P(happiness) in the timeline's happy segments above its neutral ones), before and after `switched`
+ * (the layout switch; null: one phase).
+ */
+function checkTiles(s: SitePage, tiles: GridTile[], log: LoggedResult[], painted: [number, number][][], switched: number | null): void {
+  s.fills.forEach((f, i) => {
+    const rows = log.filter((r) => r.name === f.name && (f.key === undefined || r.tileId === f.key));
+    const tile = tiles.find((t) => t.name === f.video)!;
+    // Media time of each result: logged for a video; for a canvas tile, what was painted then.
+    const mediaTime = (r: LoggedResult) => {
+      if (!painted[i]!.length) return r.t;
+      let best = painted[i]![0]!;
+      for (const p of painted[i]!) if (Math.abs(p[0] - r.at) < Math.abs(best[0] - r.at)) best = p;
+      return best[1];
+    };
+    const phases =
+      switched === null
+        ? [{ label: 'throughout', rows }]
+        : [
+            { label: 'before', rows: rows.filter((r) => r.at < switched) },
+            { label: 'after', rows: rows.filter((r) => r.at >= switched + (i === s.leaver ? 2500 : 500)) },
+          ];
+    const report: string[] = [];
+    for (const phase of phases) {
+      expect(phase.rows.length, `${s.site} ${f.name} (${f.video}) ${phase.label}: analysed frames`).toBeGreaterThan(15);
+      const oneFace = phase.rows.filter((r) => r.faces.length === 1);
+      expect(oneFace.length / phase.rows.length, `${s.site} ${f.name} ${phase.label}: one face`).toBeGreaterThan(0.8);
+      if (!tile.segments.length) continue;
+      const inSegment = (label: string) => oneFace.filter((r) => r.faces[0]!.probs && tile.segments.some((g) => g.label === label && mediaTime(r) > g.from_s + 0.4 && mediaTime(r) < g.to_s - 0.4));
+      const happy = inSegment('happy');
+      const neutral = inSegment('neutral');
+      const p = (rs: LoggedResult[]) => mean(rs.map((r) => r.faces[0]!.probs![HAPPINESS]!));
+      const au = (rs: LoggedResult[]) => mean(rs.map((r) => r.faces[0]!.aus[AU12]!));
+      report.push(`${phase.label}: P(happiness) ${p(happy).toFixed(2)} vs ${p(neutral).toFixed(2)}, AU12 ${au(happy).toFixed(2)} vs ${au(neutral).toFixed(2)} (${happy.length}/${neutral.length} frames)`);
+      expect(happy.length, `${s.site} ${f.name} ${phase.label}: frames in happy segments`).toBeGreaterThan(3);
+      expect(neutral.length, `${s.site} ${f.name} ${phase.label}: frames in neutral segments`).toBeGreaterThan(3);
+      // Subject 024's closed-mouth smile barely moves AU12; the expression model reads it.
+      expect(p(happy) - p(neutral), `${s.site} ${f.name} plays ${f.video}: its smiles, ${phase.label} the switch`).toBeGreaterThan(0.3);
+    }
+    console.log(`${s.site} ${f.name} ← ${f.video}: ${rows.length} frames; ${report.join('; ')}`);
+  });
+}
+
 describe('meeting-site pages in Chromium', () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
   let browser: Launched;
@@ -109,7 +154,8 @@ describe('meeting-site pages in Chromium', () => {
   beforeAll(async () => {
     tiles = await gridTiles();
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file), '/sites/': pagesDir() });
-    browser = await launchWithExtension();
+    // CDP's Extensions domain clicks the toolbar button in the tab-capture test.
+    browser = await launchWithExtension({ extraArgs: ['--enable-unsafe-extension-debugging'] });
   }, 120_000);
 
   afterAll(async () => {
@@ -148,39 +194,45 @@ describe('meeting-site pages in Chromium', () => {
       // Only the filled tiles were analysed (no screen share, hidden stream or camera-off tile).
       expect(new Set(log.map((r) => r.tileId)).size).toBe(s.fills.length);
 
-      s.fills.forEach((f, i) => {
-        const rows = log.filter((r) => r.name === f.name && (f.key === undefined || r.tileId === f.key));
-        const tile = tiles.find((t) => t.name === f.video)!;
-        // Media time of each result: logged for a video; for a canvas tile, what was painted then.
-        const mediaTime = (r: LoggedResult) => {
-          if (!painted[i]!.length) return r.t;
-          let best = painted[i]![0]!;
-          for (const p of painted[i]!) if (Math.abs(p[0] - r.at) < Math.abs(best[0] - r.at)) best = p;
-          return best[1];
-        };
-        const phases = [
-          { label: 'before', rows: rows.filter((r) => r.at < switched) },
-          { label: 'after', rows: rows.filter((r) => r.at >= switched + (i === s.leaver ? 2500 : 500)) },
-        ];
-        const report: string[] = [];
-        for (const phase of phases) {
-          expect(phase.rows.length, `${s.site} ${f.name} (${f.video}) ${phase.label}: analysed frames`).toBeGreaterThan(15);
-          const oneFace = phase.rows.filter((r) => r.faces.length === 1);
-          expect(oneFace.length / phase.rows.length, `${s.site} ${f.name} ${phase.label}: one face`).toBeGreaterThan(0.8);
-          if (!tile.segments.length) continue;
-          const inSegment = (label: string) => oneFace.filter((r) => r.faces[0]!.probs && tile.segments.some((g) => g.label === label && mediaTime(r) > g.from_s + 0.4 && mediaTime(r) < g.to_s - 0.4));
-          const happy = inSegment('happy');
-          const neutral = inSegment('neutral');
-          const p = (rs: LoggedResult[]) => mean(rs.map((r) => r.faces[0]!.probs![HAPPINESS]!));
-          const au = (rs: LoggedResult[]) => mean(rs.map((r) => r.faces[0]!.aus[AU12]!));
-          report.push(`${phase.label}: P(happiness) ${p(happy).toFixed(2)} vs ${p(neutral).toFixed(2)}, AU12 ${au(happy).toFixed(2)} vs ${au(neutral).toFixed(2)} (${happy.length}/${neutral.length} frames)`);
-          expect(happy.length, `${s.site} ${f.name} ${phase.label}: frames in happy segments`).toBeGreaterThan(3);
-          expect(neutral.length, `${s.site} ${f.name} ${phase.label}: frames in neutral segments`).toBeGreaterThan(3);
-          // Subject 024's closed-mouth smile barely moves AU12; the expression model reads it.
-          expect(p(happy) - p(neutral), `${s.site} ${f.name} plays ${f.video}: its smiles, ${phase.label} the switch`).toBeGreaterThan(0.3);
-        }
-        console.log(`${s.site} ${f.name} ← ${f.video}: ${rows.length} frames; ${report.join('; ')}`);
-      });
+      checkTiles(s, tiles, log, painted, switched);
     });
   }
+
+  it('zoom-web, a canvas the page will not give (cross-origin video drawn into it): the tiles say so, and tab capture started from the popup reads them', { timeout: 150_000 }, async () => {
+    const s = SITES.find((x) => x.site === 'zoom-web')!;
+    // The videos come from another origin without CORS: drawing them taints Zoom's canvas.
+    const other = server.url.replace('127.0.0.1', 'localhost');
+    const query = s.fills.map((f) => `fill=${encodeURIComponent(f.selector)}&src=${encodeURIComponent(`${other}/media/${tiles.find((t) => t.name === f.video)!.key}.webm`)}`).join('&');
+    const page: Page = await browser.context.newPage();
+    await page.goto(`${server.url}/sites/${s.fixture}?${query}`);
+    await page.waitForFunction(() => (window as unknown as { siteTest: { ready(): boolean } }).siteTest.ready(), undefined, { timeout: 30_000 });
+    await expect.poll(() => overlayHtml(page), { timeout: 30_000 }).toContain("can't read this canvas (cross-origin): click the AffectLens button to capture this tab");
+    expect(await loggedResults(browser.serviceWorker).then((log) => log.filter((r) => r.via === 'capture').length), 'no capture before the click').toBe(0);
+
+    // The user clicks the toolbar button, then "Capture this tab to read them".
+    await page.bringToFront();
+    const inPopup = await clickToolbarButton(browser.context, browser.extensionId, page);
+    const button = `[...document.querySelectorAll('button')].find((b) => b.textContent === 'Capture this tab to read them')`;
+    await expect.poll(() => inPopup(`!!${button}`), { timeout: 10_000 }).toBe(true);
+    await inPopup(`${button}.click()`);
+    expect(await waitForBadges(page, s.fills.length, 30_000), 'a badge on every tile').toBe(s.fills.length);
+    // The capture path is slower (every frame is cut from the tab's picture): a little longer than one loop.
+    const t0 = Date.now();
+    await page.waitForTimeout(16_000);
+    const t1 = Date.now();
+    await page.waitForTimeout(1500);
+    const painted = await page.evaluate((n) => Array.from({ length: n }, (_, i) => (window as unknown as { siteTest: { painted(i: number): [number, number][] } }).siteTest.painted(i)), s.fills.length);
+    const log = (await loggedResults(browser.serviceWorker)).filter((r) => r.at >= t0 && r.at < t1 && r.name && s.fills.some((f) => f.name === r.name));
+    expect(new Set(log.map((r) => r.via)), 'every frame cut from the tab capture').toEqual(new Set(['capture']));
+    const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`tab capture: ${log.length} frames in ${(t1 - t0) / 1000} s; latency p50 ${med(log.map((r) => r.latency))} ms; decode ${med(log.map((r) => r.stages.decode))}, landmarks ${med(log.map((r) => r.stages.landmarks))}, total ${med(log.map((r) => r.stages.total))}`);
+    checkTiles(s, tiles, log, painted, null);
+    // Stopping it from the popup: the tiles say they cannot be read again.
+    await page.bringToFront();
+    const again = await clickToolbarButton(browser.context, browser.extensionId, page);
+    await expect.poll(() => again(`[...document.querySelectorAll('button')].some((b) => b.textContent === 'Stop capturing this tab')`), { timeout: 10_000 }).toBe(true);
+    await again(`[...document.querySelectorAll('button')].find((b) => b.textContent === 'Stop capturing this tab').click()`);
+    await expect.poll(() => overlayHtml(page), { timeout: 10_000 }).toContain("can't read this canvas (cross-origin)");
+    await page.close();
+  });
 });

@@ -75,3 +75,44 @@ export async function stopServiceWorkers(page: Page): Promise<void> {
     await cdp.detach();
   }
 }
+
+/**
+ * Click the extension's toolbar button on `page`'s tab, as a user does (CDP `Extensions.triggerAction`;
+ * the browser needs `--enable-unsafe-extension-debugging`): the popup opens with the `activeTab`
+ * grant for that tab (bring `page` to the front first: the popup acts on the active tab). Returns a function that evaluates an expression in the popup with a user
+ * gesture (as a click there would be), by value.
+ */
+export async function clickToolbarButton(context: BrowserContext, extensionId: string, page: Page): Promise<(expression: string) => Promise<unknown>> {
+  const cdp = await context.browser()!.newBrowserCDPSession();
+  type Info = { targetId: string; type: string; url: string };
+  const tabs = ((await cdp.send('Target.getTargets', { filter: [{ type: 'tab' }] } as never)) as { targetInfos: Info[] }).targetInfos;
+  const tab = tabs.find((t) => t.url === page.url());
+  if (!tab) throw new Error(`no tab target for ${page.url()}`);
+  await cdp.send('Extensions.triggerAction' as never, { id: extensionId, targetId: tab.targetId } as never);
+  let popup: Info | undefined;
+  for (let i = 0; i < 50 && !popup; i++) {
+    popup = ((await cdp.send('Target.getTargets')) as { targetInfos: Info[] }).targetInfos.find((t) => t.url.startsWith(`chrome-extension://${extensionId}/popup.html`));
+    if (!popup) await page.waitForTimeout(100);
+  }
+  if (!popup) throw new Error('the popup did not open');
+  // The popup is not one of Playwright's pages: talk to it through the browser session (non-flat).
+  const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: popup.targetId, flatten: false })) as { sessionId: string };
+  let nextId = 1;
+  return async (expression) => {
+    const id = nextId++;
+    const reply = new Promise<unknown>((resolve, reject) => {
+      const onMessage = (e: { sessionId: string; message: string }) => {
+        if (e.sessionId !== sessionId) return;
+        const msg = JSON.parse(e.message) as { id?: number; result?: { result?: { value?: unknown }; exceptionDetails?: { text: string } }; error?: { message: string } };
+        if (msg.id !== id) return;
+        cdp.off('Target.receivedMessageFromTarget' as never, onMessage as never);
+        if (msg.error || msg.result?.exceptionDetails) reject(new Error(msg.error?.message ?? msg.result?.exceptionDetails?.text));
+        else resolve(msg.result?.result?.value);
+      };
+      cdp.on('Target.receivedMessageFromTarget' as never, onMessage as never);
+    });
+    const params = { expression, userGesture: true, awaitPromise: true, returnByValue: true };
+    await cdp.send('Target.sendMessageToTarget' as never, { sessionId, message: JSON.stringify({ id, method: 'Runtime.evaluate', params }) } as never);
+    return reply;
+  };
+}
