@@ -66,8 +66,8 @@ interface Tile {
   id: string;
   /** Display name from the site adapter (or the generic one). */
   name: string;
-  /** Where the pixels are: a video, or a canvas the site draws video into (Zoom web). */
-  source: HTMLVideoElement | HTMLCanvasElement;
+  /** Where the pixels are: a video, or a canvas the site draws video into (Zoom web); null: camera off. */
+  source: HTMLVideoElement | HTMLCanvasElement | null;
   /** The tile's element; over a canvas shared by several tiles, it marks this tile's region. */
   anchor: HTMLElement;
   /** Hidden by the page (e.g. a collapsed tile): not analysed, no overlay. */
@@ -264,7 +264,15 @@ class Controller {
       tile.status = 'paused: tab in background';
       return;
     }
-    const where = locate(tile);
+    if (!source) {
+      // The site shows this participant without video: say so on the tile, look again later.
+      tile.faces = [];
+      tile.status = tile.hidden ? null : 'camera off';
+      this.render(tile, !tile.hidden);
+      this.schedule(tile, interval * 4);
+      return;
+    }
+    const where = locate(tile, source);
     if (tile.hidden || !where || where.box.w < CAPTURE.minTilePx || where.box.h < CAPTURE.minTilePx) {
       this.render(tile, false);
       this.schedule(tile, interval * 4);
@@ -274,7 +282,7 @@ class Controller {
     let viaCapture = false;
     if (tile.unreadable !== null && tile.unreadable === identity(source)) {
       if (!this.captureOn()) {
-        this.show(tile, this.withCaptureHint(unreadableText(source)));
+        this.show(tile, source instanceof HTMLCanvasElement ? this.withCaptureHint(unreadableText(source)) : unreadableText(source));
         this.schedule(tile, 2000);
         return;
       }
@@ -358,7 +366,7 @@ class Controller {
       if (err instanceof UnreadableVideoError) {
         tile.unreadable = identity(source);
         tile.needsCapture = source instanceof HTMLCanvasElement;
-        this.show(tile, this.withCaptureHint(unreadableText(source)));
+        this.show(tile, source instanceof HTMLCanvasElement ? this.withCaptureHint(unreadableText(source)) : unreadableText(source));
       } else {
         this.show(tile, 'waiting for video');
       }
@@ -404,7 +412,7 @@ class Controller {
    */
   private intervalMs(): number {
     const cores = Math.max(1, navigator.hardwareConcurrency || 1);
-    const active = [...this.tiles.values()].filter((t) => !t.hidden && !(t.source instanceof HTMLVideoElement && (t.source.paused || t.source.ended))).length;
+    const active = [...this.tiles.values()].filter((t) => !t.hidden && t.source !== null && !(t.source instanceof HTMLVideoElement && (t.source.paused || t.source.ended))).length;
     return tileIntervalMs({ tiles: Math.max(1, active), engineMs: this.cost.ms, budgetPct: Math.min(100, this.budget.cpuPercent * cores), maxFps: this.budget.fpsPerTile });
   }
 
@@ -483,13 +491,13 @@ class Controller {
   private render(tile: Tile, visible: boolean): void {
     // A reply can arrive after its tile left the page (layout change): draw nothing for it.
     if (this.tiles.get(tile.id) !== tile) return;
-    const where = visible ? locate(tile) : null;
+    const where = !visible ? null : tile.source ? locate(tile, tile.source) : onAnchor(tile);
     if (!where) {
       this.overlay.render(tile.id, { rect: null, status: null, faces: [] });
       return;
     }
     const { box, content } = where;
-    const hidden = box.w === 0 || box.h === 0 || getComputedStyle(tile.source).visibility === 'hidden';
+    const hidden = box.w === 0 || box.h === 0 || getComputedStyle(tile.source ?? tile.anchor).visibility === 'hidden';
     const faces: FaceView[] = [];
     for (const f of tile.faces) {
       const rect = placeBox(f.boxNorm, content, box);
@@ -546,8 +554,7 @@ function describeFace(f: FaceResult, show: OverlayContents = DEFAULT_OVERLAY_CON
  * tiles share (Zoom's gallery draws everyone into one) is cropped to the part under the tile's
  * anchor; null when that part is empty (the tile is off the canvas).
  */
-function locate(tile: Tile): { picture: Picture; box: Rect; content: Rect } | null {
-  const el = tile.source;
+function locate(tile: Tile, el: HTMLVideoElement | HTMLCanvasElement): { picture: Picture; box: Rect; content: Rect } | null {
   const r = el.getBoundingClientRect();
   const whole = { x: r.left, y: r.top, w: r.width, h: r.height };
   const shared = el instanceof HTMLCanvasElement && tile.anchor !== el && !tile.anchor.contains(el);
@@ -565,4 +572,11 @@ function locate(tile: Tile): { picture: Picture; box: Rect; content: Rect } | nu
   const sy = el.height / r.height;
   const box = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
   return { picture: { el, crop: { x: (x0 - r.left) * sx, y: (y0 - r.top) * sy, w: box.w * sx, h: box.h * sy } }, box, content: box };
+}
+
+/** A tile without a picture (camera off): its anchor's box, for the status. */
+function onAnchor(tile: Tile): { box: Rect; content: Rect } {
+  const r = tile.anchor.getBoundingClientRect();
+  const box = { x: r.left, y: r.top, w: r.width, h: r.height };
+  return { box, content: box };
 }
