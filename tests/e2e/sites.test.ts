@@ -35,6 +35,8 @@ interface SitePage {
   fills: Fill[];
   /** Which fill leaves and rejoins. */
   leaver: number;
+  /** The fixture has a participant with the camera off (an avatar): the overlay must say so there. */
+  cameraOff?: string;
 }
 
 const SITES: SitePage[] = [
@@ -49,6 +51,7 @@ const SITES: SitePage[] = [
       { selector: '[data-participant-id$="/105"] video', video: 'Actress (Pexels)', name: 'Grace Hopper', key: 'id:spaces/Qx7/devices/105' },
     ],
     leaver: 2,
+    cameraOff: 'Katherine Johnson',
   },
   {
     site: 'microsoft-teams',
@@ -60,6 +63,7 @@ const SITES: SitePage[] = [
       { selector: '[data-stream-type="Video"][data-tid="video-stream-3"] video', video: 'Subject 025', name: 'Alan Turing' },
     ],
     leaver: 1,
+    cameraOff: 'Katherine Johnson',
   },
   {
     site: 'jitsi',
@@ -71,6 +75,7 @@ const SITES: SitePage[] = [
       { selector: '#remoteVideo_5e6f7a8b-video-1-1', video: 'Subject 024', name: 'Alan Turing' },
     ],
     leaver: 1,
+    cameraOff: 'Katherine Johnson',
   },
   {
     site: 'zoom-web',
@@ -170,6 +175,8 @@ describe('meeting-site pages in Chromium', () => {
       await page.goto(`${server.url}/sites/${s.fixture}?${query}`);
       await page.waitForFunction(() => (window as unknown as { siteTest: { ready(): boolean } }).siteTest.ready(), undefined, { timeout: 30_000 });
       expect(await waitForBadges(page, s.fills.length, 60_000), 'a badge on every tile').toBe(s.fills.length);
+      // A participant with the camera off: their tile says so (and has no badge).
+      if (s.cameraOff) expect((await overlayHtml(page)).split('camera off').length - 1, `${s.cameraOff}: "camera off"`).toBe(1);
 
       // Phase 1: one loop of the videos (12 s) as the page first laid them out.
       const t0 = Date.now();

@@ -95,7 +95,8 @@ export interface TileDraft {
   /** Whether this is the local self-view (used as the key when there is no site id). */
   isSelf: boolean;
   name: string | null;
-  source: TileSource;
+  /** Null: the site shows this participant without video (camera off). */
+  source: TileSource | null;
   anchor: HTMLElement;
 }
 
@@ -113,7 +114,7 @@ export function finalizeTiles(drafts: readonly TileDraft[]): Tile[] {
   let anonymous = 0;
   for (const d of drafts) {
     // The source's walk up the tree covers the anchor when the anchor contains it.
-    const hidden = isHidden(d.source) || (!d.anchor.contains(d.source) && isHidden(d.anchor));
+    const hidden = d.source ? isHidden(d.source) || (!d.anchor.contains(d.source) && isHidden(d.anchor)) : isHidden(d.anchor);
     const base: Omit<Tile, 'key'> = { name: d.name, isSelf: d.isSelf, source: d.source, anchor: d.anchor, hidden };
     const personKey = d.siteId !== null ? `id:${d.siteId}` : d.isSelf ? 'self' : null;
     if (personKey !== null) {
@@ -121,7 +122,8 @@ export function finalizeTiles(drafts: readonly TileDraft[]): Tile[] {
       if (at === undefined) {
         byKey.set(personKey, out.length);
         out.push({ key: personKey, ...base });
-      } else if (out[at]?.hidden && !hidden) {
+      } else if ((out[at]?.hidden && !hidden) || (out[at]?.source === null && d.source !== null)) {
+        // A visible copy beats a hidden one; a copy with video beats one without.
         out[at] = { key: personKey, ...base };
       }
       continue;

@@ -27,6 +27,8 @@ import type { SiteAdapter, Tile } from './types';
 const PARTICIPANT = '[data-participant-id], [data-requested-participant-id]';
 /** Marks the local user's own tile; the attribute's value is a (localised) label such as "You". */
 const SELF = '[data-self-name]';
+/** A tile container (in the grid, spotlight or filmstrip), with or without video. */
+const CAMERA_OFF_TILE = '[data-requested-participant-id]';
 /** The display name inside a tile (Meet marks it `notranslate` so page translation leaves it alone). */
 const NAME = 'span.notranslate';
 
@@ -56,6 +58,17 @@ function listTiles(doc: Document): Tile[] {
       source,
       anchor,
     });
+  }
+  // Tiles without video (camera off: an avatar): the tile container, which the People panel's
+  // entries are not (they carry only `data-participant-id`).
+  for (const el of doc.querySelectorAll(CAMERA_OFF_TILE)) {
+    const root = outermost(el, (x) => x.matches(PARTICIPANT) && participantId(x) === participantId(el));
+    const anchor = asHtml(root);
+    const id = participantId(root);
+    if (!anchor || !id || roots.has(root) || root.querySelector('video')) continue;
+    roots.add(root);
+    const selfEl = root.closest(SELF) ?? root.querySelector(SELF);
+    drafts.push({ siteId: id, isSelf: selfEl !== null, name: firstText(root, NAME) ?? (selfEl?.getAttribute('data-self-name')?.trim() || null), source: null, anchor });
   }
   return finalizeTiles(drafts);
 }

@@ -45,6 +45,16 @@ function listTiles(doc: Document): Tile[] {
     if (!source) continue;
     drafts.push({ siteId: remote?.[1] ?? null, isSelf, name: firstText(root, NAME), source, anchor });
   }
+  // Thumbnails without video (camera off: `display-avatar-only`).
+  for (const root of doc.querySelectorAll(TILE)) {
+    const anchor = asHtml(root);
+    if (!anchor || roots.has(root) || root.querySelector('video')) continue;
+    const isSelf = LOCAL_ID.test(root.id);
+    const remote = REMOTE_ID.exec(root.id);
+    if (!isSelf && !remote) continue;
+    roots.add(root);
+    drafts.push({ siteId: remote?.[1] ?? null, isSelf, name: firstText(root, NAME), source: null, anchor });
+  }
   return finalizeTiles(drafts);
 }
 

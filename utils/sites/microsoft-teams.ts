@@ -86,6 +86,17 @@ function listTiles(doc: Document): Tile[] {
       anchor,
     });
   }
+  // Tiles without any video (camera off: an avatar and the nametag). A tile whose only video is a
+  // screen share is not a camera tile and stays out.
+  for (const el of doc.querySelectorAll(TILE)) {
+    const root = outermost(el, (x) => x.matches(TILE));
+    const anchor = asHtml(root);
+    if (!anchor || roots.has(root) || root.querySelector('video')) continue;
+    roots.add(root);
+    const name = rawName(root, null, root.querySelector(STREAM));
+    const isSelf = name !== null && SELF_SUFFIX.test(name);
+    drafts.push({ siteId: siteId(root), isSelf, name: isSelf ? cleanName(name.replace(SELF_SUFFIX, '')) : name, source: null, anchor });
+  }
   return finalizeTiles(drafts);
 }
 

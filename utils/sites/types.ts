@@ -33,9 +33,10 @@ export interface Tile {
   /**
    * Where the pixels are. Zoom web may share one `<canvas>` between several tiles: crop it with the
    * anchor's on-screen rectangle. A canvas may also be unreadable (WebGL without
-   * `preserveDrawingBuffer`, or tainted): tab capture is the fallback then.
+   * `preserveDrawingBuffer`, or tainted): tab capture is the fallback then. Null: the site shows
+   * this participant without video (camera off) — the overlay says so on the anchor.
    */
-  source: TileSource;
+  source: TileSource | null;
   /** The element to anchor the overlay to: the whole tile (video plus name bar) where the site has one. */
   anchor: HTMLElement;
   /**
@@ -74,7 +75,10 @@ export interface SiteAdapter {
    * local test pages built like a site). Absent when the site cannot be told apart by structure.
    */
   detect?(doc: Document): boolean;
-  /** The participant tiles that have a video source, in document order. Never throws. */
+  /**
+   * The participant tiles: those with a video source in document order, then those the site shows
+   * without video (camera off: an avatar; `source` null), where the site marks them. Never throws.
+   */
   listTiles(doc: Document): Tile[];
   /** Whether the selectors still fit the page; pass `tiles` when already listed to avoid a rescan. */
   health(doc: Document, tiles?: readonly Tile[]): AdapterHealth;

@@ -23,7 +23,7 @@ export function summary(tile: Tile): { key: string; name: string | null; isSelf:
     name: tile.name,
     isSelf: tile.isSelf,
     hidden: tile.hidden,
-    source: tile.source.tagName.toLowerCase(),
+    source: tile.source?.tagName.toLowerCase() ?? 'none',
   };
 }
 

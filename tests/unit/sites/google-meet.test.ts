@@ -17,7 +17,7 @@ describe('Google Meet adapter', () => {
     expect(googleMeet.matches).toEqual(['https://meet.google.com/*']);
   });
 
-  it('lists one tile per participant with video in the tiled layout', () => {
+  it('lists one tile per participant in the tiled layout, the camera-off one without a source', () => {
     const doc = loadFixture('google-meet', 'grid.html');
     const tiles = googleMeet.listTiles(doc);
     expect(tiles.map(summary)).toEqual([
@@ -26,15 +26,17 @@ describe('Google Meet adapter', () => {
       { key: ALAN, name: 'Alan Turing', isSelf: false, hidden: false, source: 'video' },
       // Same display name, different person: keyed apart by the site id.
       { key: GRACE_2, name: 'Grace Hopper', isSelf: false, hidden: false, source: 'video' },
+      // Camera off (an avatar): a tile the overlay can say so on; the People panel's entries are not tiles.
+      { key: 'id:spaces/Qx7/devices/104', name: 'Katherine Johnson', isSelf: false, hidden: false, source: 'none' },
     ]);
     // The anchor is the outermost element carrying the participant id (it spans the name bar).
     for (const t of tiles) {
       expect(t.anchor.getAttribute('data-requested-participant-id')).toBe(t.key.slice(3));
-      expect(t.anchor.contains(t.source)).toBe(true);
+      if (t.source) expect(t.anchor.contains(t.source)).toBe(true);
     }
     // The stale hidden <video> in Grace's tile is not the source.
-    expect(tiles[1]?.source.classList.contains('old')).toBe(false);
-    expect(googleMeet.health(doc, tiles)).toMatchObject({ ok: true, tiles: 4, status: null });
+    expect(tiles[1]?.source?.classList.contains('old')).toBe(false);
+    expect(googleMeet.health(doc, tiles)).toMatchObject({ ok: true, tiles: 5, status: null });
   });
 
   it('keeps every participant key through a switch to spotlight, a rename and a departure', () => {

@@ -18,10 +18,12 @@ describe('Jitsi Meet adapter', () => {
       { key: 'self', name: 'Ada Lovelace', isSelf: true, hidden: false, source: 'video' },
       { key: 'id:1a2b3c4d', name: 'Grace Hopper', isSelf: false, hidden: false, source: 'video' },
       { key: 'id:5e6f7a8b', name: 'Alan Turing', isSelf: false, hidden: false, source: 'video' },
+      // Camera off (avatar only): a tile without a source.
+      { key: 'id:9c0d1e2f', name: 'Katherine Johnson', isSelf: false, hidden: false, source: 'none' },
     ]);
-    expect(tiles.map((t) => t.anchor.id)).toEqual(['localVideoContainer', 'participant_1a2b3c4d', 'participant_5e6f7a8b']);
+    expect(tiles.map((t) => t.anchor.id)).toEqual(['localVideoContainer', 'participant_1a2b3c4d', 'participant_5e6f7a8b', 'participant_9c0d1e2f']);
     // The (hidden) large video is not a tile.
-    expect(tiles.some((t) => t.source.id === 'largeVideo')).toBe(false);
+    expect(tiles.some((t) => t.source?.id === 'largeVideo')).toBe(false);
   });
 
   it('keeps keys in stage view: the visible stage copy wins, renames keep the key', () => {
@@ -42,6 +44,6 @@ describe('Jitsi Meet adapter', () => {
     const choice = pickAdapter('https://jitsi.example.org/WeeklySync', doc);
     expect(choice.adapter.id).toBe('jitsi');
     expect(choice.via).toBe('structure');
-    expect(choice.tiles).toHaveLength(3);
+    expect(choice.tiles.filter((t) => t.source)).toHaveLength(3); // and the camera-off one
   });
 });

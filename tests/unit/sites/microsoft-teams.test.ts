@@ -21,8 +21,10 @@ describe('Microsoft Teams adapter', () => {
       { key: 'id:8:orgid:5f1c-102', name: 'Grace Hopper', isSelf: false, hidden: false, source: 'video' },
       // data-tid="video-stream-3" is a machine token, so the aria-label's first part names the tile.
       { key: 'name:Alan Turing', name: 'Alan Turing', isSelf: false, hidden: false, source: 'video' },
+      // Camera off: a tile without a source (the overlay says so).
+      { key: 'name:Katherine Johnson', name: 'Katherine Johnson', isSelf: false, hidden: false, source: 'none' },
     ]);
-    // Camera-off and screen-share tiles are skipped; anchors are the participant tiles.
+    // The screen-share tile is skipped; anchors are the participant tiles.
     for (const t of tiles) expect(t.anchor.getAttribute('data-cid')).toBe('calling-participant-stream');
     expect(microsoftTeams.health(doc, tiles).ok).toBe(true);
   });
@@ -34,7 +36,7 @@ describe('Microsoft Teams adapter', () => {
     for (const key of ['id:8:orgid:5f1c-102', 'self']) expect(namesByKey(after).get(key)).toBe(namesByKey(before).get(key));
     expect(after.find((t) => t.key === 'self')?.isSelf).toBe(true);
     expect(keys(after)).not.toContain('name:Alan Turing');
-    expect(after[0]?.source.classList.contains('camera')).toBe(true);
+    expect(after[0]?.source?.classList.contains('camera')).toBe(true);
   });
 
   it('is picked by URL and by structure', () => {

@@ -33,8 +33,8 @@ describe('Zoom web adapter', () => {
     const after = zoomWeb.listTiles(loadFixture('zoom-web', 'speaker.html'));
     expect(keys(after)).toEqual(['name:Alan Turing', 'name:Ada Lovelace', 'name:Grace Hopper']);
     const grace = after.find((t) => t.key === 'name:Grace Hopper');
-    expect(grace?.source.classList.contains('speaker-active-container__canvas')).toBe(true);
-    expect(after.find((t) => t.key === 'name:Ada Lovelace')?.source.classList.contains('speaker-bar-container__canvas')).toBe(true);
+    expect(grace?.source?.classList.contains('speaker-active-container__canvas')).toBe(true);
+    expect(after.find((t) => t.key === 'name:Ada Lovelace')?.source?.classList.contains('speaker-bar-container__canvas')).toBe(true);
   });
 
   it('is picked on the web client and reports canvases without frames as unhealthy', () => {
