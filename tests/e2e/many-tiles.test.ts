@@ -1,0 +1,71 @@
+/**
+ * A big call: 25 tiles of real face video on the local call page, in the built extension in Debian
+ * Chromium. Every tile gets analysed and a badge, nothing throws, and a participant who switches
+ * camera (another video in the same tile) keeps their place and goes on being read.
+ */
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchWithExtension, waitForBadges, type Launched } from '../support/browser';
+import { loggedResults } from '../support/extension';
+import { gridTiles, type GridTile } from '../support/grid';
+import { ROOT } from '../support/media';
+import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { callQuery } from '../../scripts/lib/bench-media.mjs';
+
+const N = 25;
+
+describe('25 tiles in Chromium', () => {
+  let server: Awaited<ReturnType<typeof serveStatic>>;
+  let browser: Launched;
+  let page: Page;
+  let tiles: GridTile[];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    tiles = await gridTiles();
+    server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
+    browser = await launchWithExtension();
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    const people = Array.from({ length: N }, (_, i) => ({ src: `/media/${tiles[i % tiles.length]!.key}.webm`, name: `P${i + 1}` }));
+    await page.goto(`${server.url}/pages/call.html?${callQuery(people)}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('analyses every one of 25 tiles and draws a badge on each', async () => {
+    expect(await waitForBadges(page, N, 90_000), 'badges').toBe(N);
+    const log = await loggedResults(browser.serviceWorker);
+    const names = new Set(log.filter((r) => r.faces.length === 1).map((r) => r.name));
+    expect(names.size, 'tiles with a face read').toBe(N);
+    expect(errors).toEqual([]);
+  });
+
+  it('a participant who switches camera keeps their tile and goes on being read', async () => {
+    // P1 (the top-left video) switches to another camera: the same tile, a new stream.
+    const switchedAt = Date.now();
+    await page.evaluate((src) => {
+      const v = document.querySelector('video')!;
+      v.src = src;
+      void v.play();
+    }, `/media/${tiles[2]!.key}.webm`);
+    // 25 tiles share one engine (under a frame per second each): 12 s for several frames.
+    await page.waitForTimeout(12_000);
+    const log = (await loggedResults(browser.serviceWorker)).filter((r) => r.name === 'P1');
+    const after = log.filter((r) => r.at > switchedAt + 1000);
+    const before = log.filter((r) => r.at < switchedAt);
+    console.log(`P1: ${before.length} frames before the switch, ${after.length} after; tile ids ${[...new Set(log.map((r) => r.tileId))].join(', ')}`);
+    expect(after.length, 'frames after the switch').toBeGreaterThan(3);
+    expect(after.filter((r) => r.faces.length === 1).length / after.length).toBeGreaterThan(0.8);
+    expect(new Set(log.map((r) => r.tileId)).size, 'the same tile').toBe(1);
+    expect(new Set(after.flatMap((r) => r.faces.map((f) => f.participantId))), 'the same participant').toEqual(new Set(before.flatMap((r) => r.faces.map((f) => f.participantId))));
+    expect(errors).toEqual([]);
+  });
+});
