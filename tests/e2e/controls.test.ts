@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { dirname, join } from 'node:path';
-import { launchWithExtension, overlayHtml, type Launched } from '../support/browser';
+import { collectErrors, launchWithExtension, overlayHtml, type Launched } from '../support/browser';
 import { loggedResults, openPopup, stopServiceWorkers, tabIdOf } from '../support/extension';
 import { gridTiles, noFaceVideo } from '../support/grid';
 import { ROOT } from '../support/media';
@@ -60,10 +60,7 @@ describe('bad input and controls', () => {
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
     browser = await launchWithExtension();
     page = await browser.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
+    collectErrors(page, errors);
   });
 
   afterAll(async () => {

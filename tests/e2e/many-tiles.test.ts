@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, waitForBadges, type Launched } from '../support/browser';
+import { collectErrors, launchWithExtension, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults } from '../support/extension';
 import { gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
@@ -27,10 +27,7 @@ describe('25 tiles in Chromium', () => {
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
     browser = await launchWithExtension();
     page = await browser.context.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
+    collectErrors(page, errors);
     const people = Array.from({ length: N }, (_, i) => ({ src: `/media/${tiles[i % tiles.length]!.key}.webm`, name: `P${i + 1}` }));
     await page.goto(`${server.url}/pages/call.html?${callQuery(people)}`);
   }, 120_000);

@@ -87,3 +87,11 @@ export async function waitForBadges(page: Page, n: number, timeoutMs = 60_000): 
   }
   return count;
 }
+
+/** Collect the page's uncaught errors and console errors (the content script's included) into `errors`. */
+export function collectErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+}
