@@ -372,6 +372,7 @@ class Controller {
       }
       return;
     }
+    if (this.ctx.isInvalid) return; // the extension went away while this frame was out
     if (!reply) {
       // The inference document or the service worker is gone: ask for a new one.
       this.engine = { state: 'loading', detail: 'restarting analysis' };
@@ -482,6 +483,8 @@ class Controller {
   }
 
   private show(tile: Tile, status: string): void {
+    // Once cut off from the extension, only that is said: a frame still in flight must not replace it.
+    if (status !== ORPHANED && this.ctx.isInvalid) return;
     tile.status = status;
     tile.faces = [];
     this.render(tile, true);
