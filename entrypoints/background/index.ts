@@ -5,11 +5,12 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { listen, send, sendToTab } from '@/utils/messaging';
 import { affectBackendItem, appendResults, clearResults, tabStateItem, type LoggedResult } from '@/utils/storage';
+import { listenForCommands, setTabState } from '@/utils/tab-state';
 import { applyRetention, SessionStore, sessionsItem } from '@/utils/session-store';
 import { Outbox } from '@/utils/outbox';
 import { normaliseSmoothing, smoothingItem } from '@/utils/settings';
 import { startInferenceHost } from '@/utils/inference-host';
-import type { EngineStatus, FrameResult, TabState } from '@/utils/types';
+import type { EngineStatus, FrameResult } from '@/utils/types';
 
 export default defineBackground({
   // An ES module, so Firefox's background loads ORT/MediaPipe wasm as separate files (../shared/SPIKE.md).
@@ -116,22 +117,8 @@ function main() {
   void applyRetention();
   sessionsItem.watch((stored) => store.dropDeleted(stored ?? []));
 
-  async function setTabState(tabId: number, patch: Partial<TabState>): Promise<TabState> {
-    const item = tabStateItem(tabId);
-    const next: TabState = { ...(await item.getValue()), ...patch };
-    await item.setValue(next);
-    await sendToTab(tabId, 'bg-cs-state', next);
-    return next;
-  }
-
   // The keyboard shortcut (manifest `commands`) toggles the overlay on the active tab.
-  browser.commands?.onCommand.addListener((command) => {
-    if (command !== 'toggle-overlay') return;
-    void browser.tabs.query({ active: true, currentWindow: true }).then(async ([tab]) => {
-      if (tab?.id === undefined) return;
-      await setTabState(tab.id, { overlay: !(await tabStateItem(tab.id).getValue()).overlay });
-    });
-  });
+  listenForCommands();
 
   listen('background', {
     'cs-bg-hello': async (_payload, sender) => {
