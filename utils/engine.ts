@@ -331,15 +331,15 @@ export class Engine {
     }
   }
 
-  /** All faces of the frame in one batched run; faces too small for the model get no affect. */
+  /**
+   * All faces of the frame in one batched run. A face too small for any affect model is marked so
+   * whether or not the model has loaded yet (the badge says so instead of waiting for it).
+   */
   private async runAffect(bitmap: ImageBitmap, faces: LandmarkedFace[]): Promise<AffectOutcome[]> {
     const affect = this.affect;
-    if (!affect || !faces.length) return [];
-    const size = affect.spec.inputSize;
-    this.cropCanvas ??= new OffscreenCanvas(size, size);
-    if (this.cropCanvas.width !== size) this.cropCanvas.width = this.cropCanvas.height = size;
-    const ctx = this.cropCanvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) return [];
+    if (!faces.length) return [];
+    const size = affect?.spec.inputSize ?? 0;
+    const ctx = affect ? this.cropContext(size) : null;
     const crops: FaceCrop[] = [];
     const index: number[] = [];
     const out: AffectOutcome[] = [];
@@ -359,6 +359,7 @@ export class Engine {
         out[i] = { tooSmall: { sizePx, minPx: MIN_AFFECT_FACE_PX } };
         return;
       }
+      if (!ctx) return; // no affect model (yet)
       // Resized to the model's square input without keeping aspect (ALGORITHMS.md §1); the canvas
       // does the resize, so the model's own resize step is an identity.
       ctx.fillStyle = '#808080';
@@ -368,13 +369,20 @@ export class Engine {
       crops.push({ data: img.data, width: size, height: size });
       index.push(i);
     });
-    const results = crops.length ? await affect.run(crops) : [];
+    const results = affect && crops.length ? await affect.run(crops) : [];
     results.forEach((r, k) => {
       out[index[k]!] = {
         affect: { probs: r.probs, valence: r.valence, arousal: r.arousal, vaSource: r.vaSource, contemptAvailable: r.contemptAvailable, backend: r.backend },
       };
     });
     return out;
+  }
+
+  /** The reused canvas that crops faces to the model's square input. */
+  private cropContext(size: number): OffscreenCanvasRenderingContext2D | null {
+    this.cropCanvas ??= new OffscreenCanvas(size, size);
+    if (this.cropCanvas.width !== size) this.cropCanvas.width = this.cropCanvas.height = size;
+    return this.cropCanvas.getContext('2d', { willReadFrequently: true });
   }
 
   dispose(): void {
