@@ -11,6 +11,10 @@ import type { AffectBackendId } from '../models/affect/types';
 import type { EngineStatus, FrameResult } from './types';
 import type { SmoothingSettings } from './settings';
 import type { ScreenRegion } from './tab-capture';
+import type { FrameReply, FrameRequest } from './protocol';
+import { CAPTURE } from './config';
+import { rawToBitmap } from './raw-frame';
+import type { HostReply, HostRequest } from './transport';
 
 export type BackendChoice = AffectBackendId | 'auto';
 
@@ -36,6 +40,11 @@ export interface HostCallbacks {
 export interface InferenceHost {
   /** Status of the running engine (replaced when the user picks another affect backend). */
   status(): Promise<EngineStatus>;
+  /**
+   * Answer frames on a direct channel from a relay iframe (Chrome; brokered by the service worker):
+   * pixels arrive as a transferred ImageBitmap or a video frame's copied planes, not a JPEG.
+   */
+  serve(port: MessagePort): void;
   stop(): void;
 }
 
@@ -73,26 +82,43 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
     engine = createEngine(callbacks, choice);
     if (windows) engine.setSmoothing(windows);
   });
+  /** One frame of one tab's tile, whichever way it came; `picture`: its pixels, taken when its turn comes. */
+  async function frame(request: FrameRequest, tabId: number | undefined, picture?: () => Promise<ImageBitmap | null>): Promise<FrameReply> {
+    const eng = await current();
+    if (request.region) {
+      const region = request.region;
+      if (tabId === undefined || !callbacks.captured || !callbacks.capturing?.(tabId)) return { ok: false, reason: 'no-capture', status: eng.getStatus() };
+      // Cut when the engine takes the frame: the freshest picture, and none for a dropped frame.
+      picture = () => callbacks.captured!(tabId, region);
+    }
+    const reply = await eng.analyse(request, tabId, picture);
+    if (reply.ok) callbacks.onResult(reply.result);
+    return reply;
+  }
+  const ports = new Set<MessagePort>();
   const unlisten = listen('offscreen', {
-    'cs-off-frame': async (request, sender) => {
-      const eng = await current();
-      let picture: (() => Promise<ImageBitmap | null>) | undefined;
-      if (request.region) {
-        const { tabId } = sender;
-        const region = request.region;
-        if (tabId === undefined || !callbacks.captured || !callbacks.capturing?.(tabId)) return { ok: false as const, reason: 'no-capture' as const, status: eng.getStatus() };
-        // Cut when the engine takes the frame: the freshest picture, and none for a dropped frame.
-        picture = () => callbacks.captured!(tabId, region);
-      }
-      const reply = await eng.analyse(request, sender.tabId, picture);
-      if (reply.ok) callbacks.onResult(reply.result);
-      return reply;
-    },
+    'cs-off-frame': (request, sender) => frame(request, sender.tabId),
     'any-off-status': async () => (await current()).getStatus(),
   });
   return {
     status: async () => (await current()).getStatus(),
+    serve: (port) => {
+      ports.add(port);
+      port.onmessage = (e: MessageEvent<HostRequest>) => {
+        const { id, tabId, request, bitmap, raw } = e.data;
+        const picture = bitmap ? () => Promise.resolve(bitmap) : raw ? () => rawToBitmap(raw, CAPTURE.maxSide) : undefined;
+        void frame(request, tabId, picture)
+          .catch((err: unknown): FrameReply => ({ ok: false, reason: 'error', message: err instanceof Error ? err.message : String(err), status: { state: 'loading', detail: 'restarting analysis' } }))
+          .then((reply) => {
+            if (!reply.ok) bitmap?.close(); // not taken by the engine (dropped, not ready)
+            port.postMessage({ id, reply } satisfies HostReply);
+          });
+      };
+      port.postMessage({ ready: true } satisfies HostReply);
+    },
     stop: () => {
+      for (const port of ports) port.close();
+      ports.clear();
       unwatch();
       unwatchSmoothing();
       unlisten();

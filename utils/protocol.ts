@@ -89,8 +89,12 @@ export interface FrameRequest {
   capturedAt: number;
   /** Main-thread ms the meeting page spent on this frame (its synchronous capture work). */
   pageMs: number;
-  /** Which transport carried the frame (see utils/transport.ts; `capture`: cut from the tab capture). */
-  via: 'relay' | 'direct' | 'capture';
+  /**
+   * Which transport carried the frame (see utils/transport.ts): `channel` the relay's direct channel
+   * to the host (no encode), `relay` the relay's JPEG, `direct` the content script's own JPEG,
+   * `capture` cut from the tab capture.
+   */
+  via: 'channel' | 'relay' | 'direct' | 'capture';
   /**
    * Tab capture: no image is sent; the host cuts this on-screen rectangle of the tile out of the
    * tab's captured frame (utils/tab-capture.ts).

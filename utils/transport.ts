@@ -1,21 +1,33 @@
 /**
  * How a tile's frame gets from the meeting page to the inference host, behind one interface.
  *
- * - `RelayTransport` (Chrome): the page only draws the frame into a small canvas and transfers an
- *   ImageBitmap (no copy) over a private MessageChannel to a hidden extension iframe. The iframe —
- *   an extension page in its own process — does the JPEG encode and the messaging, so the meeting
- *   page's main thread pays ~1–3 ms per frame instead of the encode (../shared/SPIKE.md measured
- *   this path fastest).
+ * - `RelayTransport` (Chrome): the page copies a video frame's planes (WebCodecs `VideoFrame`,
+ *   utils/raw-frame.ts) — or, for a canvas, draws it into a small canvas and detaches an ImageBitmap —
+ *   and transfers it (no encode) over a private MessageChannel to a hidden extension iframe. The
+ *   iframe passes it on over a direct channel to the inference host (brokered once by the service
+ *   worker), so nothing is encoded or decoded on the way; where that channel cannot be made, the
+ *   iframe encodes a JPEG and sends it with runtime messaging (../shared/SPIKE.md measured that path).
  * - `DirectTransport` (Firefox, or wherever the iframe cannot load, e.g. a page CSP): the content
  *   script encodes the JPEG itself and sends it with `runtime.sendMessage`.
  */
 import { browser } from 'wxt/browser';
 import { FrameGrabber, type Picture } from './capture';
+import type { RawFrame } from './raw-frame';
 import { CAPTURE } from './config';
 import { send } from './messaging';
 import type { FrameReply, FrameRequest } from './protocol';
 
-export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt'>;
+export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt'> & {
+  /** The tab the frame comes from (from the background's hello): the relay's direct channel to the host needs it. */
+  tabId?: number;
+};
+
+/** The FrameRequest fields of a frame without an encoded image. */
+function noImage(meta: FrameMeta, pageMs: number, via: FrameRequest['via']): FrameRequest {
+  const rest: Partial<FrameMeta> & Omit<FrameMeta, "tabId"> = { ...meta };
+  delete rest.tabId;
+  return { ...rest, image: '', width: 0, height: 0, pageMs, via };
+}
 
 export interface FrameTransport {
   readonly kind: 'relay' | 'direct';
@@ -27,6 +39,12 @@ export interface FrameTransport {
    * cross-origin video or a tainted canvas.
    */
   analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined>;
+  /** Whether `analyseRaw` takes a video frame's copied planes (utils/raw-frame.ts); otherwise draw with `analyse`. */
+  readonly takesRaw: boolean;
+  /** Have a copied video frame analysed (only when `takesRaw`). */
+  analyseRaw(raw: RawFrame, meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined>;
+  /** Tell the host the tile's picture did not change: it repeats the last analysis at the new time. */
+  unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined>;
   /** Forget a tile's buffers. */
   forget(tileId: string): void;
   dispose(): void;
@@ -62,9 +80,19 @@ export class DirectTransport implements FrameTransport {
     return this.grabbers.size;
   }
 
+  readonly takesRaw = false;
+
   async analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
     const frame = await this.grabbers.for(meta.tileId).jpeg(picture, CAPTURE.maxSide, CAPTURE.jpegQuality);
-    return send('cs-off-frame', 'offscreen', { ...meta, ...frame, via: 'direct' }).catch(() => undefined);
+    return send('cs-off-frame', 'offscreen', { ...noImage(meta, frame.pageMs, 'direct'), ...frame }).catch(() => undefined);
+  }
+
+  analyseRaw(): Promise<FrameReply | undefined> {
+    return Promise.reject(new Error('the direct transport takes drawn frames only'));
+  }
+
+  unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined> {
+    return send('cs-off-frame', 'offscreen', { ...noImage(meta, pageMs, 'direct'), unchanged: true }).catch(() => undefined);
   }
 
   forget(tileId: string): void {
@@ -77,8 +105,23 @@ export class DirectTransport implements FrameTransport {
 }
 
 /** Messages on the private channel between the content script and the relay iframe. */
-export type RelayRequest = { id: number; meta: FrameMeta; bitmap: ImageBitmap; pageMs: number };
+export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
+  | { kind: 'bitmap'; bitmap: ImageBitmap }
+  | { kind: 'raw'; raw: RawFrame }
+  | { kind: 'unchanged' }
+);
 export type RelayReply = { id: number; reply: FrameReply | null } | { ready: true };
+
+/**
+ * Messages on the direct channel between the relay iframe and the inference host (the offscreen
+ * document), brokered once by the service worker (entrypoints/background): the frame's pixels go
+ * from the page to the models without an encode, a decode or a base64 copy.
+ */
+export type HostRequest = { id: number; tabId: number; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
+export type HostReply = { id: number; reply: FrameReply } | { ready: true };
+/** `type` of the service-worker message that carries the relay's end of a channel to the host. */
+export const HOST_PORT_MESSAGE = 'affectlens-host-port';
+export { noImage as frameWithoutImage };
 
 /** How long the relay may take to come up before the direct path is used instead. */
 const RELAY_TIMEOUT_MS = 4000;
@@ -140,9 +183,23 @@ export class RelayTransport implements FrameTransport {
     return new RelayTransport(host, channel.port1);
   }
 
-  async analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
+  readonly takesRaw = true;
+
+  analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
     const { bitmap, pageMs } = this.grabbers.for(meta.tileId).bitmap(picture, CAPTURE.maxSide);
-    const id = this.nextId++;
+    return this.post({ id: this.nextId++, meta, pageMs, kind: 'bitmap', bitmap }, [bitmap]);
+  }
+
+  analyseRaw(raw: RawFrame, meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined> {
+    return this.post({ id: this.nextId++, meta, pageMs, kind: 'raw', raw }, [raw.buffer]);
+  }
+
+  unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined> {
+    return this.post({ id: this.nextId++, meta, pageMs, kind: 'unchanged' }, []);
+  }
+
+  private post(request: RelayRequest, transfer: Transferable[]): Promise<FrameReply | undefined> {
+    const id = request.id;
     const reply = new Promise<FrameReply | undefined>((resolve) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
@@ -153,8 +210,7 @@ export class RelayTransport implements FrameTransport {
         resolve(r);
       });
     });
-    const request: RelayRequest = { id, meta, bitmap, pageMs };
-    this.port.postMessage(request, [bitmap]);
+    this.port.postMessage(request, transfer);
     return reply;
   }
 

@@ -93,7 +93,7 @@ export interface FrameResult {
   faces: FaceResult[];
   timings: StageTimings;
   pageMs: number;
-  via: 'relay' | 'direct' | 'capture';
+  via: 'channel' | 'relay' | 'direct' | 'capture';
   /** The picture had not changed: the tile's last analysed faces, repeated at this frame's time. */
   reused?: boolean;
 }

@@ -11,6 +11,13 @@ import { Outbox } from '@/utils/outbox';
 import { normaliseSmoothing, smoothingItem } from '@/utils/settings';
 import { startInferenceHost } from '@/utils/inference-host';
 import type { EngineStatus, FrameResult } from '@/utils/types';
+import { HOST_PORT_MESSAGE } from '@/utils/transport';
+
+/** The parts of the service worker's global scope used here (the project's TS lib is the DOM's). */
+interface ServiceWorkerScope {
+  addEventListener(type: 'message', cb: (e: { data?: { type?: string }; ports: readonly MessagePort[]; source: { url: string } | null; waitUntil(p: Promise<unknown>): void }) => void): void;
+  clients: { matchAll(o: { includeUncontrolled: boolean }): Promise<{ url: string; postMessage(m: unknown, t: Transferable[]): void }[]> };
+}
 
 export default defineBackground({
   // An ES module, so Firefox's background loads ORT/MediaPipe wasm as separate files (../shared/SPIKE.md).
@@ -172,6 +179,27 @@ function main() {
       await store.closeTab(tabId);
     });
   });
+
+  // Chrome: a relay iframe asks for a direct channel to the inference host (utils/transport.ts
+  // HostRequest); its end of the channel is passed on to the offscreen document, made if needed.
+  // Registered synchronously, so the message wakes a stopped service worker.
+  if (!hostHere) {
+    const sw = globalThis as unknown as ServiceWorkerScope;
+    sw.addEventListener('message', (e) => {
+      const from = e.source && 'url' in e.source ? e.source.url : '';
+      if (e.data?.type !== HOST_PORT_MESSAGE || !e.ports[0] || !from.startsWith(browser.runtime.getURL('/'))) return;
+      const relayEnd = e.ports[0];
+      e.waitUntil(
+        (async () => {
+          await ensureInferenceHost();
+          const pages = await sw.clients.matchAll({ includeUncontrolled: true });
+          const offscreen = pages.find((c) => new URL(c.url).pathname === '/offscreen.html');
+          if (offscreen) offscreen.postMessage({ type: HOST_PORT_MESSAGE }, [relayEnd]);
+          else relayEnd.close(); // the relay falls back to runtime messages
+        })(),
+      );
+    });
+  }
 
   // Firefox: start loading the models as soon as the page wakes, not at the first frame.
   if (hostHere) void ensureInferenceHost();

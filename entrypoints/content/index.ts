@@ -8,7 +8,8 @@ import { Overlay, type FaceView } from '@/components/overlay';
 import { strongestAus } from '@/models/aus';
 import { topExpression } from '@/models/affect/postprocess';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
-import { DirectTransport, RelayTransport, type FrameTransport } from '@/utils/transport';
+import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport } from '@/utils/transport';
+import { copyVideoFrame, lumaThumbnail, type NormRegion, type RawFrame } from '@/utils/raw-frame';
 import { CAPTURE } from '@/utils/config';
 import { contentRect, placeBox, type Rect } from '@/utils/geometry';
 import type { FrameReply } from '@/utils/protocol';
@@ -92,6 +93,8 @@ class Controller {
   private engine: EngineStatus = { state: 'idle' };
   /** The browser can capture the tab (Chrome), for canvases the page will not give. */
   private canCapture = false;
+  /** This tab's id (from the background's hello): frames on the relay's direct channel carry it. */
+  private tabId: number | null = null;
   private readonly tiles = new Map<string, Tile>();
   /** Which site adapter reads this page, and its status when it had to fall back to generic. */
   private site: { id: string; label: string; status: string | null } = { id: 'generic', label: 'Any page with video', status: null };
@@ -184,6 +187,7 @@ class Controller {
         if (reply) {
           this.engine = reply.engine;
           this.canCapture = reply.canCapture;
+          this.tabId = reply.tabId;
           this.applyState(reply.state);
         }
       } catch {
@@ -309,33 +313,34 @@ class Controller {
       return;
     }
     if (tile.inFlight) return; // rescheduled when the reply comes
-    // An unchanged picture (a still face, a frozen camera, an avatar) is not sent again: the host
-    // repeats the last analysis at the new time (utils/scheduler.ts), at least every keep-alive.
-    const thumbStarted = performance.now();
-    const thumb = viaCapture ? null : this.thumbnail(where.picture, tile.faces);
-    const thumbMs = performance.now() - thumbStarted;
-    if (thumb && source instanceof HTMLCanvasElement) {
-      // One flat colour: a WebGL canvas whose drawing buffer is cleared after each paint reads back
-      // blank outside the site's own drawing (or the canvas shows nothing yet).
-      tile.needsCapture = Math.max(...thumb) - Math.min(...thumb) < 2;
-      if (tile.needsCapture && !this.captureOn()) {
-        this.show(tile, this.withCaptureHint("can't read this canvas (it reads back blank)"));
-        this.schedule(tile, 2000);
-        return;
-      }
-      viaCapture = tile.needsCapture;
-    }
-    const unchanged = !viaCapture && thumb !== null && tile.analysedAt > 0 && !shouldAnalyse(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt);
-    if (!unchanged) {
-      tile.thumb = thumb;
-      tile.analysedAt = Date.now();
-    } else {
-      this.unchangedFrames++;
-    }
     const started = performance.now();
     tile.inFlight = true;
     try {
-      await this.analyse(tile, where, viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture', thumbMs);
+      // An unchanged picture (a still face, a frozen camera, an avatar) is not sent again: the host
+      // repeats the last analysis at the new time (utils/scheduler.ts), at least every keep-alive.
+      const grab = viaCapture ? null : await this.grab(where.picture, tile.faces);
+      if (this.ctx.isInvalid || this.tiles.get(tile.id) !== tile) return;
+      const thumb = grab?.thumb ?? null;
+      if (thumb && source instanceof HTMLCanvasElement) {
+        // One flat colour: a WebGL canvas whose drawing buffer is cleared after each paint reads back
+        // blank outside the site's own drawing (or the canvas shows nothing yet).
+        tile.needsCapture = Math.max(...thumb) - Math.min(...thumb) < 2;
+        if (tile.needsCapture && !this.captureOn()) {
+          this.show(tile, this.withCaptureHint("can't read this canvas (it reads back blank)"));
+          this.schedule(tile, 2000);
+          return;
+        }
+        viaCapture = tile.needsCapture;
+      }
+      const unchanged = !viaCapture && thumb !== null && tile.analysedAt > 0 && !shouldAnalyse(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt);
+      if (!unchanged) {
+        tile.thumb = thumb;
+        tile.analysedAt = Date.now();
+      } else {
+        this.unchangedFrames++;
+      }
+      const mode = viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture';
+      await this.analyse(tile, where, mode, grab?.pageMs ?? 0, mode === 'picture' ? grab?.raw : undefined);
     } finally {
       tile.inFlight = false;
       this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
@@ -345,9 +350,9 @@ class Controller {
   /**
    * Analyse the tile's current frame. `picture`: send its pixels; `unchanged`: only say the picture
    * did not change (no pixels); `capture`: send its on-screen rectangle, cut from the tab capture.
-   * `thumbMs`: the page's cost of deciding.
+   * `pageMs`: the page's cost of grabbing and deciding; `raw`: the frame's copied planes, when taken.
    */
-  private async analyse(tile: Tile, where: { picture: Picture; box: Rect }, mode: 'picture' | 'unchanged' | 'capture', thumbMs: number): Promise<void> {
+  private async analyse(tile: Tile, where: { picture: Picture; box: Rect }, mode: 'picture' | 'unchanged' | 'capture', pageMs: number, raw?: RawFrame): Promise<void> {
     const { picture } = where;
     const source = picture.el;
     // A canvas has no media clock: the page's clock stands in.
@@ -355,13 +360,13 @@ class Controller {
     const capturedAt = Date.now();
     let reply: FrameReply | undefined;
     try {
-      const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt };
-      const none = { image: '', width: 0, height: 0 };
-      if (mode === 'unchanged') reply = await send('cs-off-frame', 'offscreen', { ...meta, ...none, pageMs: thumbMs, via: 'direct', unchanged: true }).catch(() => undefined);
+      const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt, ...(this.tabId === null ? {} : { tabId: this.tabId }) };
+      if (mode === 'unchanged') reply = await this.transport.unchanged(meta, pageMs);
       else if (mode === 'capture') {
         const region = { ...where.box, viewW: window.innerWidth, viewH: window.innerHeight };
-        reply = await send('cs-off-frame', 'offscreen', { ...meta, ...none, pageMs: thumbMs, via: 'capture', region }).catch(() => undefined);
-      } else reply = await this.transport.analyse(picture, meta);
+        reply = await send('cs-off-frame', 'offscreen', { ...frameWithoutImage(meta, pageMs, 'capture'), region }).catch(() => undefined);
+      } else if (raw) reply = await this.transport.analyseRaw(raw, meta, pageMs);
+      else reply = await this.transport.analyse(picture, meta);
     } catch (err) {
       if (err instanceof UnreadableVideoError) {
         tile.unreadable = identity(source);
@@ -418,11 +423,35 @@ class Controller {
   }
 
   /**
+   * The picture's change-check thumbnail (see `thumbnail`), and with a transport that takes them
+   * (Chrome's relay) the video frame's copied planes to send if it changed — a copy, where drawing
+   * the video would convert and scale it on the page's main thread. `pageMs`: the page's share.
+   */
+  private async grab(picture: Picture, faces: readonly FaceResult[]): Promise<{ thumb: Uint8Array | null; pageMs: number; raw?: RawFrame }> {
+    const region = faceRegion(faces);
+    if (this.transport.takesRaw && picture.el instanceof HTMLVideoElement && !picture.crop) {
+      try {
+        const copied = await copyVideoFrame(picture.el);
+        if (copied) {
+          const t0 = performance.now();
+          const thumb = lumaThumbnail(copied.raw, region);
+          return { thumb, raw: copied.raw, pageMs: copied.pageMs + performance.now() - t0 };
+        }
+      } catch {
+        // A cross-origin video: drawing it below says so (UnreadableVideoError).
+      }
+    }
+    const t0 = performance.now();
+    const thumb = this.thumbnail(picture, region);
+    return { thumb, pageMs: performance.now() - t0 };
+  }
+
+  /**
    * A 16×16 grey thumbnail of the picture — of the region around the tile's faces when it has
    * some (a smile changes a face region far more than the whole tile), else of the whole frame —
    * or null when the video cannot be read.
    */
-  private thumbnail(picture: Picture, faces: readonly FaceResult[]): Uint8Array | null {
+  private thumbnail(picture: Picture, region: NormRegion): Uint8Array | null {
     try {
       if (!this.thumbCtx) {
         const c = document.createElement('canvas');
@@ -432,13 +461,7 @@ class Controller {
       const ctx = this.thumbCtx;
       if (!ctx) return null;
       const r = pictureRegion(picture);
-      let [x0, y0, x1, y1] = [0, 0, 1, 1];
-      if (faces.length) {
-        x0 = Math.max(0, Math.min(...faces.map((f) => f.boxNorm.x)) - 0.05);
-        y0 = Math.max(0, Math.min(...faces.map((f) => f.boxNorm.y)) - 0.05);
-        x1 = Math.min(1, Math.max(...faces.map((f) => f.boxNorm.x + f.boxNorm.w)) + 0.05);
-        y1 = Math.min(1, Math.max(...faces.map((f) => f.boxNorm.y + f.boxNorm.h)) + 0.05);
-      }
+      const { x0, y0, x1, y1 } = region;
       ctx.drawImage(picture.el, r.x + x0 * r.w, r.y + y0 * r.h, Math.max(1, (x1 - x0) * r.w), Math.max(1, (y1 - y0) * r.h), 0, 0, 16, 16);
       const rgba = ctx.getImageData(0, 0, 16, 16).data;
       const grey = new Uint8Array(256);
@@ -549,6 +572,17 @@ function describeFace(f: FaceResult, show: OverlayContents = DEFAULT_OVERLAY_CON
   const v = live?.valence ?? f.affect.valence;
   const a = live?.arousal ?? f.affect.arousal;
   return lay(show.expression ? `${label} ${Math.round(probability * 100)}%` : null, auLine, v > 0.2 ? 'positive' : v < -0.2 ? 'negative' : 'neutral', { valence: v, arousal: a, estimated: f.affect.vaSource !== 'model' });
+}
+
+/** The region around a tile's faces (5 % margin), or the whole frame without faces: what the change check looks at. */
+function faceRegion(faces: readonly FaceResult[]): NormRegion {
+  if (!faces.length) return { x0: 0, y0: 0, x1: 1, y1: 1 };
+  return {
+    x0: Math.max(0, Math.min(...faces.map((f) => f.boxNorm.x)) - 0.05),
+    y0: Math.max(0, Math.min(...faces.map((f) => f.boxNorm.y)) - 0.05),
+    x1: Math.min(1, Math.max(...faces.map((f) => f.boxNorm.x + f.boxNorm.w)) + 0.05),
+    y1: Math.min(1, Math.max(...faces.map((f) => f.boxNorm.y + f.boxNorm.h)) + 0.05),
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { Outbox } from '@/utils/outbox';
 import { normaliseSmoothing } from '@/utils/settings';
 import { CAPTURE } from '@/utils/config';
 import { TabCaptures } from '@/utils/tab-capture';
+import { HOST_PORT_MESSAGE } from '@/utils/transport';
 
 const captures = new TabCaptures();
 listen('offscreen', {
@@ -26,7 +27,7 @@ listen('offscreen', {
 
 const outbox = new Outbox((batch) => send('off-bg-results', 'background', batch).then((r) => r?.stored === batch.length));
 
-startInferenceHost({
+const host = startInferenceHost({
   onResult: (result) => outbox.push(result),
   onStatus: (status) => void send('off-bg-status', 'background', status),
   backendChoice: async () => (await send('off-bg-get-backend', 'background', {})) ?? 'auto',
@@ -36,3 +37,10 @@ startInferenceHost({
   captured: (tabId, region) => captures.bitmap(tabId, region, CAPTURE.maxSide),
   capturing: (tabId) => captures.has(tabId),
 });
+
+// Relay iframes' direct channels (utils/transport.ts HostRequest): the service worker passes on each
+// relay's end of a MessageChannel; only the extension's own service worker can post here.
+navigator.serviceWorker.addEventListener('message', (e: MessageEvent<{ type?: string }>) => {
+  if (e.data?.type === HOST_PORT_MESSAGE && e.ports[0]) host.serve(e.ports[0]);
+});
+navigator.serviceWorker.startMessages();

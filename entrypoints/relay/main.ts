@@ -1,9 +1,16 @@
-// The frame relay: a hidden extension iframe on the meeting page (its own process). It takes
-// ImageBitmaps from the content script over a private MessageChannel, encodes them and forwards them
-// to the inference host, so that the meeting page's main thread never encodes a frame.
+// The frame relay: a hidden extension iframe on the meeting page (its own process). It takes frames
+// from the content script over a private MessageChannel — a video frame's copied planes, a drawn
+// ImageBitmap, or "unchanged" — so that the meeting page's main thread never encodes a frame.
+//
+// It hands them on to the inference host over a second, direct channel to the offscreen document
+// (brokered once by the service worker): no encode, no decode, no base64. Where that channel cannot
+// be made, or the host stops answering on it, the relay encodes a JPEG and sends it with
+// runtime.sendMessage instead (the path before the direct channel), and tries the channel again later.
 import { CAPTURE } from '@/utils/config';
 import { send } from '@/utils/messaging';
-import type { RelayReply, RelayRequest } from '@/utils/transport';
+import { rawToBitmap } from '@/utils/raw-frame';
+import { HOST_PORT_MESSAGE, frameWithoutImage, type HostReply, type HostRequest, type RelayReply, type RelayRequest } from '@/utils/transport';
+import type { FrameReply } from '@/utils/protocol';
 
 const token = location.hash.slice(1);
 let port: MessagePort | null = null;
@@ -12,31 +19,135 @@ let port: MessagePort | null = null;
 const canvas = document.createElement('canvas');
 const ctx = canvas.getContext('2d', { alpha: false });
 
+/** A frame the host has not answered on the direct channel after this long: the host is gone. */
+const HOST_REPLY_TIMEOUT_MS = 5000;
+/** After the direct channel failed, frames take the runtime.sendMessage path this long before it is tried again. */
+const RETRY_HOST_MS = 10_000;
+
 addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>) => {
   // Only the first channel that proves it knows the secret in our URL is ever used.
   if (port || !token || e.data?.type !== 'affectlens-relay' || e.data.token !== token || !e.ports[0]) return;
   port = e.ports[0];
   port.onmessage = (m: MessageEvent<RelayRequest>) => void relay(m.data);
   port.postMessage({ ready: true } satisfies RelayReply);
+  void hostChannel();
 });
 
-async function relay({ id, meta, bitmap, pageMs }: RelayRequest): Promise<void> {
-  let reply: RelayReply;
+// ------------------------------------------------------------------------------------------------
+// The direct channel to the inference host.
+
+let host: MessagePort | null = null;
+let connecting: Promise<MessagePort | null> | null = null;
+let retryAfter = 0;
+const waiting = new Map<number, { answer: (r: FrameReply | null) => void; timer: number }>();
+
+function sleep(ms: number): Promise<null> {
+  return new Promise((r) => setTimeout(() => r(null), ms));
+}
+
+/** The channel to the host: made once (the service worker passes its far end to the offscreen document), null when it cannot be. */
+function hostChannel(): Promise<MessagePort | null> {
+  if (host) return Promise.resolve(host);
+  if (Date.now() < retryAfter || !('serviceWorker' in navigator)) return Promise.resolve(null);
+  connecting ??= (async () => {
+    try {
+      const registration = await Promise.race([navigator.serviceWorker.ready, sleep(2000)]);
+      const worker = registration?.active;
+      if (!worker) return null;
+      const channel = new MessageChannel();
+      const ready = new Promise<boolean>((resolve) => {
+        channel.port1.onmessage = (e: MessageEvent<HostReply>) => resolve('ready' in e.data);
+        setTimeout(() => resolve(false), 5000);
+      });
+      worker.postMessage({ type: HOST_PORT_MESSAGE }, [channel.port2]);
+      if (!(await ready)) {
+        channel.port1.close();
+        return null;
+      }
+      channel.port1.onmessage = (e: MessageEvent<HostReply>) => {
+        if (!('id' in e.data)) return;
+        const w = waiting.get(e.data.id);
+        if (!w) return;
+        waiting.delete(e.data.id);
+        clearTimeout(w.timer);
+        w.answer(e.data.reply);
+      };
+      // Chrome tells the other end when a document holding a port goes away (the offscreen document closed).
+      channel.port1.addEventListener('close', () => dropHost(channel.port1));
+      return (host = channel.port1);
+    } catch (err) {
+      console.warn('[AffectLens relay] no direct channel to the inference host', err);
+      return null;
+    } finally {
+      connecting = null;
+      if (!host) retryAfter = Date.now() + RETRY_HOST_MS;
+    }
+  })();
+  return connecting;
+}
+
+/** The host behind this channel is gone: every frame out on it gets "no answer" (the content script asks the background for a new host). */
+function dropHost(which: MessagePort): void {
+  if (host !== which) return;
+  host = null;
+  which.close();
+  for (const w of waiting.values()) {
+    clearTimeout(w.timer);
+    w.answer(null);
+  }
+  waiting.clear();
+}
+
+function viaHost(channel: MessagePort, request: HostRequest, transfer: Transferable[]): Promise<FrameReply | null> {
+  return new Promise((answer) => {
+    const timer = window.setTimeout(() => {
+      waiting.delete(request.id);
+      answer(null);
+      dropHost(channel);
+    }, HOST_REPLY_TIMEOUT_MS);
+    waiting.set(request.id, { answer, timer });
+    channel.postMessage(request, transfer);
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+
+async function relay(req: RelayRequest): Promise<void> {
+  let answer: FrameReply | null = null;
   try {
-    if (!ctx) throw new Error('2d context unavailable');
+    const channel = req.meta.tabId === undefined ? null : await hostChannel();
+    if (channel && req.meta.tabId !== undefined) {
+      const request: HostRequest = { id: req.id, tabId: req.meta.tabId, request: frameWithoutImage(req.meta, req.pageMs, 'channel') };
+      if (req.kind === 'unchanged') request.request.unchanged = true;
+      if (req.kind === 'bitmap') request.bitmap = req.bitmap;
+      if (req.kind === 'raw') request.raw = req.raw;
+      answer = await viaHost(channel, request, req.kind === 'bitmap' ? [req.bitmap] : req.kind === 'raw' ? [req.raw.buffer] : []);
+    } else {
+      answer = (await sendEncoded(req)) ?? null;
+    }
+  } catch (err) {
+    console.warn('[AffectLens relay]', err);
+  } finally {
+    if (req.kind === 'bitmap') req.bitmap.close(); // a no-op once transferred on
+  }
+  port?.postMessage({ id: req.id, reply: answer } satisfies RelayReply);
+}
+
+/** The runtime.sendMessage path: the frame as a JPEG data URL (or only "unchanged"). */
+async function sendEncoded(req: RelayRequest): Promise<FrameReply | undefined> {
+  const frame = frameWithoutImage(req.meta, req.pageMs, 'relay');
+  if (req.kind === 'unchanged') return send('cs-off-frame', 'offscreen', { ...frame, unchanged: true });
+  if (!ctx) throw new Error('2d context unavailable');
+  const bitmap = req.kind === 'bitmap' ? req.bitmap : await rawToBitmap(req.raw, CAPTURE.maxSide);
+  try {
     if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
       canvas.width = bitmap.width;
       canvas.height = bitmap.height;
     }
     ctx.drawImage(bitmap, 0, 0);
-    const image = canvas.toDataURL('image/jpeg', CAPTURE.jpegQuality);
-    const answer = await send('cs-off-frame', 'offscreen', { ...meta, image, width: bitmap.width, height: bitmap.height, pageMs, via: 'relay' });
-    reply = { id, reply: answer ?? null };
-  } catch (err) {
-    console.warn('[AffectLens relay]', err);
-    reply = { id, reply: null };
   } finally {
     bitmap.close();
   }
-  port?.postMessage(reply);
+  const image = canvas.toDataURL('image/jpeg', CAPTURE.jpegQuality);
+  return send('cs-off-frame', 'offscreen', { ...frame, image, width: canvas.width, height: canvas.height });
 }

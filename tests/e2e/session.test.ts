@@ -104,6 +104,14 @@ describe('session store across a stopped service worker and a closed offscreen d
     // Frames on both sides of the stopped service worker.
     expect(withFace.some((t) => t > stoppedAt - 2000 && t < stoppedAt)).toBe(true);
     expect(withFace.some((t) => t > stoppedAt && t < closedAt)).toBe(true);
+    // Pictures kept taking the relay's direct channel to the host while the worker was stopped
+    // (the channel does not go through it), and took a new one to the new offscreen document.
+    const pictures = (from: number, to: number) => log.filter((r) => !r.reused && r.at > from && r.at < to);
+    for (const [from, to] of [[stoppedAt, closedAt], [resumedAt + 1000, Date.now()]] as const) {
+      const p = pictures(from, to);
+      expect(p.length, `pictures after +${from - stoppedAt} ms`).toBeGreaterThanOrEqual(2); // a still photo: a picture at least every 2 s
+      expect(p.filter((r) => r.via === 'channel').length / p.length, `pictures over the direct channel after +${from - stoppedAt} ms`).toBeGreaterThan(0.8);
+    }
   });
   it('continues the same session after the tab was suspended (its scripts stopped for 6 s) and resumed', async () => {
     const sw = await worker(browser);

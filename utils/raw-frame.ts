@@ -1,0 +1,119 @@
+/**
+ * A video frame's own pixels, copied out of the `<video>` without drawing it (WebCodecs
+ * `VideoFrame`): on the meeting page this costs a plane copy (~0.5 ms for a 320×320 I420 frame)
+ * instead of a colour conversion and scale on its main thread, and the change check reads the copy's
+ * luma directly. The inference host turns the copy back into a picture (`rawToBitmap`).
+ */
+import { analysisSize } from './geometry';
+
+/** One frame's planes as `VideoFrame.copyTo` wrote them (its visible rectangle, tightly packed). */
+export interface RawFrame {
+  buffer: ArrayBuffer;
+  format: VideoPixelFormat;
+  width: number;
+  height: number;
+  layout: PlaneLayout[];
+}
+
+/** A region of the frame in normalised coordinates (0–1). */
+export interface NormRegion {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Formats whose first plane is 8-bit luma, one byte per pixel. */
+const LUMA_FIRST = new Set<string>(['I420', 'I420A', 'I422', 'I422A', 'I444', 'I444A', 'NV12']);
+/** Packed 8-bit RGB(A) formats, four bytes per pixel, and where red and blue are. */
+const PACKED: Record<string, { r: number; b: number }> = { RGBA: { r: 0, b: 2 }, RGBX: { r: 0, b: 2 }, BGRA: { r: 2, b: 0 }, BGRX: { r: 2, b: 0 } };
+
+/** Whether `lumaThumbnail` and `rawToBitmap` can read frames of this format. */
+export function readableFormat(format: string | null): format is VideoPixelFormat {
+  return format !== null && (LUMA_FIRST.has(format) || format in PACKED);
+}
+
+/**
+ * A `size`×`size` grey thumbnail of a region of the frame: each cell the mean brightness of up to
+ * 8×8 evenly spread pixels of its part of the region (0–255). The change check compares two of them
+ * (utils/scheduler.ts `pictureChange`); null for a format it cannot read.
+ */
+export function lumaThumbnail(raw: RawFrame, region: NormRegion = { x0: 0, y0: 0, x1: 1, y1: 1 }, size = 16): Uint8Array | null {
+  if (!readableFormat(raw.format) || !raw.layout[0] || raw.width <= 0 || raw.height <= 0) return null;
+  const bytes = new Uint8Array(raw.buffer);
+  const { offset, stride } = raw.layout[0];
+  const packed = PACKED[raw.format];
+  const px0 = Math.max(0, Math.min(raw.width - 1, region.x0 * raw.width));
+  const py0 = Math.max(0, Math.min(raw.height - 1, region.y0 * raw.height));
+  const pw = Math.max(1, Math.min(raw.width, region.x1 * raw.width) - px0);
+  const ph = Math.max(1, Math.min(raw.height, region.y1 * raw.height) - py0);
+  const cellW = pw / size;
+  const cellH = ph / size;
+  const n = Math.max(1, Math.min(8, Math.floor(Math.min(cellW, cellH))));
+  const out = new Uint8Array(size * size);
+  for (let cy = 0; cy < size; cy++) {
+    for (let cx = 0; cx < size; cx++) {
+      let sum = 0;
+      for (let sy = 0; sy < n; sy++) {
+        const y = Math.min(raw.height - 1, Math.floor(py0 + (cy + (sy + 0.5) / n) * cellH));
+        const row = offset + y * stride;
+        for (let sx = 0; sx < n; sx++) {
+          const x = Math.min(raw.width - 1, Math.floor(px0 + (cx + (sx + 0.5) / n) * cellW));
+          if (packed) {
+            const i = row + x * 4;
+            sum += ((bytes[i + packed.r] as number) * 77 + (bytes[i + 1] as number) * 150 + (bytes[i + packed.b] as number) * 29) >> 8;
+          } else {
+            sum += bytes[row + x] as number;
+          }
+        }
+      }
+      out[cy * size + cx] = Math.round(sum / (n * n));
+    }
+  }
+  return out;
+}
+
+/**
+ * Copy the video's current frame. Null when this browser has no WebCodecs, the video has no
+ * current frame, or its frames are in a format this code does not read (the caller draws the
+ * video instead). Throws a DOMException `SecurityError` for a cross-origin video.
+ */
+export async function copyVideoFrame(video: HTMLVideoElement): Promise<{ raw: RawFrame; pageMs: number } | null> {
+  if (typeof VideoFrame !== 'function') return null;
+  const t0 = performance.now();
+  let frame: VideoFrame;
+  try {
+    frame = new VideoFrame(video);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'SecurityError') throw err;
+    return null; // no frame yet, or not supported for this video
+  }
+  try {
+    const rect = frame.visibleRect;
+    if (!rect || !readableFormat(frame.format)) return null;
+    const buffer = new ArrayBuffer(frame.allocationSize());
+    const copying = frame.copyTo(buffer);
+    const syncMs = performance.now() - t0;
+    const layout = await copying;
+    return { raw: { buffer, format: frame.format, width: rect.width, height: rect.height, layout }, pageMs: syncMs };
+  } catch {
+    return null;
+  } finally {
+    frame.close();
+  }
+}
+
+/**
+ * The inference host's side: the copied frame as a picture for the models, scaled so its longer
+ * side is at most `maxSide` (a frame already that small is only converted).
+ */
+export async function rawToBitmap(raw: RawFrame, maxSide: number): Promise<ImageBitmap> {
+  const frame = new VideoFrame(raw.buffer, { format: raw.format, codedWidth: raw.width, codedHeight: raw.height, timestamp: 0, layout: raw.layout });
+  try {
+    const { width, height } = analysisSize(raw.width, raw.height, maxSide);
+    if (width === raw.width && height === raw.height) return await createImageBitmap(frame);
+    return await createImageBitmap(frame, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
+  } finally {
+    frame.close();
+  }
+}
