@@ -3,7 +3,8 @@
 // keeps the session log. Holds nothing that matters only in memory: MV3 may stop it at any time.
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { listen, send, sendToTab } from '@/utils/messaging';
+import { listen, send } from '@/utils/messaging';
+import { reattachContentScript } from '@/utils/reattach';
 import { affectBackendItem, appendResults, clearResults, tabStateItem, type LoggedResult } from '@/utils/storage';
 import { listenForCommands, setTabState } from '@/utils/tab-state';
 import { applyRetention, SessionStore, sessionsItem } from '@/utils/session-store';
@@ -212,19 +213,10 @@ function main() {
   });
 }
 
-/**
- * After an update or reload, open call tabs still run the old content script, cut off from the
- * extension (Firefox injects the new one itself; Chrome does not). Tab URLs are unreadable without
- * the `tabs` permission, so every tab without a live content script is offered the new one and
- * the browser's own check decides: it succeeds only where the extension holds host access (the
- * sites the user enabled). Elsewhere the old script says so on each tile, and the popup re-attaches
- * on the next click of the toolbar button (entrypoints/popup/main.tsx), under `activeTab`.
- */
+/** After an update or reload: every open tab is offered the new content script (utils/reattach.ts). */
 async function reinjectContentScripts(): Promise<void> {
   const tabs = await browser.tabs.query({}).catch(() => []);
   for (const tab of tabs) {
-    if (tab.id === undefined || tab.discarded) continue;
-    if (await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined)) continue;
-    await browser.scripting.executeScript({ target: { tabId: tab.id }, files: ['/content-scripts/content.js'] }).catch(() => undefined);
+    if (tab.id !== undefined && !tab.discarded) await reattachContentScript(tab.id);
   }
 }

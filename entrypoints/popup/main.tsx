@@ -1,12 +1,12 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { MatchPattern } from 'wxt/utils/match-patterns';
 import { BackendSelect } from '@/components/BackendSelect';
 import { Toggle } from '@/components/Toggle';
 import { describeEngine } from '@/components/engine-status';
 import { t } from '@/utils/i18n';
 import { send, sendToTab } from '@/utils/messaging';
+import { reattachContentScript } from '@/utils/reattach';
 import type { EngineStatus, TabState } from '@/utils/types';
 
 /** The tab the popup acts on: the active tab, or `?tabId=` when opened as a page. */
@@ -16,22 +16,6 @@ async function targetTab(): Promise<{ id?: number; url?: string }> {
   const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
   // `activeTab` lets the popup see the URL of the tab it was opened on, and only that.
   return { id: tab?.id, url: tab?.url };
-}
-
-/**
- * A call site whose content script is gone — the extension was updated or reloaded while the call
- * stayed open, and Chrome does not inject into open tabs — gets it again on this click (the popup's
- * `activeTab` grant allows exactly this tab). The session store continues the tab's session.
- */
-async function reattach(tabId: number, url: string | undefined): Promise<boolean> {
-  if (!url) return false;
-  const registered = await browser.scripting.getRegisteredContentScripts().catch(() => []);
-  const patterns = [...(browser.runtime.getManifest().content_scripts ?? []).flatMap((c) => c.matches ?? []), ...registered.flatMap((c) => c.matches ?? [])];
-  if (!patterns.some((p) => new MatchPattern(p).includes(url))) return false;
-  return browser.scripting.executeScript({ target: { tabId }, files: ['/content-scripts/content.js'] }).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Offer "enable on this site" for a web page where AffectLens is not running. */
@@ -79,7 +63,9 @@ function Popup() {
     setTabUrl(tab.url);
     if (tab.id !== undefined) {
       let ping = await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined);
-      if (!ping && (await reattach(tab.id, tab.url))) ping = await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined);
+      // A call site whose content script is gone (the extension was updated or reloaded during the
+      // call) gets it again on this click; the session store continues the tab's session.
+      if (!ping && tab.url && (await reattachContentScript(tab.id, tab.url))) ping = await sendToTab(tab.id, 'ui-cs-ping', {}).catch(() => undefined);
       setRunning(ping !== undefined);
       setSite(ping?.site);
       setUnreadable(ping?.unreadableCanvases ?? 0);
