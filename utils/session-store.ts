@@ -16,6 +16,7 @@
 import { storage } from 'wxt/utils/storage';
 import { ParticipantSeries, type Point } from './session-series';
 import type { FrameResult } from './types';
+import { isQuotaError } from './storage';
 
 export const CHUNK_POINTS = 128;
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -91,10 +92,6 @@ export async function applyRetention(now = Date.now()): Promise<number> {
   return old.length;
 }
 
-/** Chrome: "QUOTA_BYTES quota exceeded" / "Resource::kQuotaBytes quota exceeded"; Firefox: QuotaExceededError. */
-function isQuotaError(err: unknown): boolean {
-  return /quota/i.test(err instanceof Error ? `${err.name} ${err.message}` : String(err));
-}
 
 interface Live {
   meta: SessionMeta;

@@ -48,8 +48,12 @@ export interface LoggedResult {
   }[];
 }
 
-/** Most results kept per tab by the live log (the session store will downsample long calls instead). */
-export const RESULTS_PER_TAB = 4000;
+/**
+ * Most results kept per tab by the live log of recent frames (the session store keeps the whole
+ * call). A record is ~2.7 kB with faces, so 2000 (≈ a minute at 4 tiles) take ~5 MB of
+ * `storage.session`'s 10 MB; more tabs than fit make room (see `appendResults`).
+ */
+export const RESULTS_PER_TAB = 2000;
 /** Records per storage chunk: appending rewrites only the newest chunk, never the whole log. */
 export const RESULTS_CHUNK = 200;
 
@@ -88,9 +92,29 @@ export async function appendResults(tabId: number, records: readonly LoggedResul
   writes.push({ key: chunkKey(tabId, index.last), value: chunk });
   const dropped: ReturnType<typeof chunkKey>[] = [];
   while ((index.last - index.first) * RESULTS_CHUNK >= RESULTS_PER_TAB) dropped.push(chunkKey(tabId, index.first++));
-  writes.push({ key: `session:resultsIndex:${tabId}`, value: index });
-  await storage.setItems(writes);
+  // Old chunks go first: the writes must fit next to what stays.
   if (dropped.length) await storage.removeItems(dropped);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await storage.setItems([...writes, { key: `session:resultsIndex:${tabId}`, value: index }]);
+      return;
+    } catch (err) {
+      // storage.session is full (several call tabs, or bigger records than expected): this tab's
+      // older half goes, then all of its older chunks — it is a log of recent frames, the session
+      // store keeps the call.
+      const older = index.last - index.first - writes.length + 1;
+      if (!isQuotaError(err) || attempt >= 2 || older <= 0) throw err;
+      const drop = attempt === 0 ? Math.max(1, Math.ceil(older / 2)) : older;
+      const keys = Array.from({ length: drop }, (_, i) => chunkKey(tabId, index.first + i));
+      index.first += drop;
+      await storage.removeItems(keys);
+    }
+  }
+}
+
+/** Chrome: "QUOTA_BYTES quota exceeded" / "Resource::kQuotaBytes quota exceeded"; Firefox: QuotaExceededError. */
+export function isQuotaError(err: unknown): boolean {
+  return /quota/i.test(err instanceof Error ? `${err.name} ${err.message}` : String(err));
 }
 
 /** A tab's whole session log, oldest first. */

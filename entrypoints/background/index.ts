@@ -111,7 +111,12 @@ function main() {
       await store.record(results);
       const byTab = new Map<number, LoggedResult[]>();
       for (const r of results) if (r.tabId !== undefined) byTab.set(r.tabId, [...(byTab.get(r.tabId) ?? []), logRecord(r)]);
-      for (const [tabId, records] of byTab) await appendResults(tabId, records);
+      for (const [tabId, records] of byTab) {
+        // The log of recent frames is a convenience (the session store above holds the call): a
+        // write it cannot make must not hold the batch back, or the host would resend ever-growing
+        // batches and nothing would be stored any more.
+        await appendResults(tabId, records).catch((err: unknown) => console.warn('[AffectLens] frame log not written', err));
+      }
       return results.length;
     });
     recording = done.catch(() => undefined);

@@ -43,4 +43,25 @@ describe('session log in storage.session', () => {
     expect(await readResults(1)).toEqual([]);
     expect((await readResults(2)).map((r) => r.at)).toEqual([2]);
   });
+
+  it('a full storage.session (several call tabs) costs the tab its oldest frames, never the new ones', async () => {
+    // Chrome's 10 MB storage.session quota, scaled down: room for ~3 chunks of these records in all.
+    const QUOTA = 3 * RESULTS_CHUNK * JSON.stringify(record(0)).length;
+    const original = fakeBrowser.storage.session.set.bind(fakeBrowser.storage.session);
+    fakeBrowser.storage.session.set = async (items: Record<string, unknown>) => {
+      const all = { ...(await fakeBrowser.storage.session.get(null)), ...items };
+      const bytes = Object.entries(all).reduce((n, [k, v]) => n + k.length + JSON.stringify(v).length, 0);
+      if (bytes > QUOTA) throw new Error('Session storage quota bytes exceeded. Values were not stored.');
+      return original(items);
+    };
+    // Another call tab already holds a chunk.
+    await appendResults(2, Array.from({ length: RESULTS_CHUNK }, (_, k) => record(k)));
+    for (let i = 0; i < 3000; i += 50) await appendResults(7, Array.from({ length: 50 }, (_, k) => record(i + k)));
+    const log = await readResults(7);
+    expect(log.at(-1)?.at, 'the newest frame is logged').toBe(2999);
+    expect(log.every((r, k) => k === 0 || r.at === log[k - 1]!.at + 1), 'no hole in what is kept').toBe(true);
+    expect(log.length).toBeGreaterThanOrEqual(50);
+    expect(log.length).toBeLessThan(3 * RESULTS_CHUNK);
+    expect((await readResults(2)).length, 'the other tab keeps its frames').toBe(RESULTS_CHUNK);
+  });
 });
