@@ -10,7 +10,7 @@ import { listen } from './messaging';
 import type { AffectBackendId } from '../models/affect/types';
 import type { EngineStatus, FrameResult } from './types';
 import type { SmoothingSettings } from './settings';
-import type { ScreenRegion } from './tab-capture';
+import type { CapturedTabs } from './tab-capture';
 import type { FrameReply, FrameRequest } from './protocol';
 import { CAPTURE } from './config';
 import { rawToBitmap } from './raw-frame';
@@ -29,12 +29,10 @@ export interface HostCallbacks {
   smoothing(): Promise<SmoothingSettings>;
   watchSmoothing(cb: (s: SmoothingSettings) => void): () => void;
   /**
-   * The picture of a tile sent as an on-screen rectangle (tab capture, Chrome's offscreen document
-   * only): the rectangle cut out of the tab's captured frame, or null when the tab is not captured.
+   * The tab captures (Chrome's offscreen document only): a tile sent as an on-screen rectangle is
+   * cut out of its tab's captured frame.
    */
-  captured?(tabId: number, region: ScreenRegion): Promise<ImageBitmap | null>;
-  /** Whether the tab is being captured. */
-  capturing?(tabId: number): boolean;
+  captures?: CapturedTabs;
 }
 
 export interface InferenceHost {
@@ -87,9 +85,10 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
     const eng = await current();
     if (request.region) {
       const region = request.region;
-      if (tabId === undefined || !callbacks.captured || !callbacks.capturing?.(tabId)) return { ok: false, reason: 'no-capture', status: eng.getStatus() };
+      const captures = callbacks.captures;
+      if (tabId === undefined || !captures?.has(tabId)) return { ok: false, reason: 'no-capture', status: eng.getStatus() };
       // Cut when the engine takes the frame: the freshest picture, and none for a dropped frame.
-      picture = () => callbacks.captured!(tabId, region);
+      picture = () => captures.bitmap(tabId, region, CAPTURE.maxSide);
     }
     const reply = await eng.analyse(request, tabId, picture);
     if (reply.ok) callbacks.onResult(reply.result);

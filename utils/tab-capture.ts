@@ -7,7 +7,9 @@
  * The content script sends a tile's on-screen rectangle (CSS px, with the viewport's size); the
  * captured frame is the viewport scaled to fit the stream (letterboxed when the aspect differs), so
  * the rectangle is mapped by that fit, cut out and scaled down like any frame, straight into an
- * ImageBitmap for the engine (no encode, no decode).
+ * ImageBitmap for the engine (no encode, no decode). Each captured frame is read back once, into an
+ * ImageData shared by all the tab's tiles (`VideoFrame.copyTo` as RGBA: drawing the video itself
+ * would leave every frame in the renderer's image decode cache, see utils/raw-frame.ts).
  */
 import { analysisSize } from './geometry';
 
@@ -37,10 +39,17 @@ export function regionInStream(r: ScreenRegion, streamW: number, streamH: number
 interface Capture {
   stream: MediaStream;
   video: HTMLVideoElement;
-  canvas: OffscreenCanvas;
+  /** The last captured frame read back, by its timestamp: every tile of that frame is cut from it. */
+  latest: { timestamp: number; image: Promise<ImageData | null> } | null;
 }
 
-export class TabCaptures {
+/** What the inference host needs of the tab captures (utils/inference-host.ts). */
+export interface CapturedTabs {
+  has(tabId: number): boolean;
+  bitmap(tabId: number, region: ScreenRegion, maxSide: number): Promise<ImageBitmap | null>;
+}
+
+export class TabCaptures implements CapturedTabs {
   private readonly captures = new Map<number, Capture>();
 
   has(tabId: number): boolean {
@@ -59,7 +68,7 @@ export class TabCaptures {
     video.muted = true;
     video.srcObject = stream;
     await video.play();
-    this.captures.set(tabId, { stream, video, canvas: new OffscreenCanvas(1, 1) });
+    this.captures.set(tabId, { stream, video, latest: null });
     // The user stopped it from Chrome's own indicator, or the tab went away.
     stream.getVideoTracks()[0]?.addEventListener('ended', () => this.stop(tabId));
   }
@@ -76,17 +85,40 @@ export class TabCaptures {
   async bitmap(tabId: number, region: ScreenRegion, maxSide: number): Promise<ImageBitmap | null> {
     const c = this.captures.get(tabId);
     if (!c || c.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return null;
-    const r = regionInStream(region, c.video.videoWidth, c.video.videoHeight);
+    const image = await this.currentFrame(c);
+    if (!image) return null;
+    const r = regionInStream(region, image.width, image.height);
     if (!r) return null;
     const { width, height } = analysisSize(r.w, r.h, maxSide);
-    // A draw into a reused canvas and a transfer: cheaper here than createImageBitmap's resize.
-    if (c.canvas.width !== width || c.canvas.height !== height) {
-      c.canvas.width = width;
-      c.canvas.height = height;
+    return createImageBitmap(image, r.x, r.y, r.w, r.h, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
+  }
+
+  /** The capture's current frame as RGBA, read back once per frame (the tiles of one frame share it). */
+  private currentFrame(c: Capture): Promise<ImageData | null> {
+    let frame: VideoFrame;
+    try {
+      frame = new VideoFrame(c.video);
+    } catch {
+      return Promise.resolve(null);
     }
-    const ctx = c.canvas.getContext('2d', { alpha: false });
-    if (!ctx) return null;
-    ctx.drawImage(c.video, r.x, r.y, r.w, r.h, 0, 0, width, height);
-    return c.canvas.transferToImageBitmap();
+    if (c.latest && c.latest.timestamp === frame.timestamp) {
+      frame.close();
+      return c.latest.image;
+    }
+    const image = (async () => {
+      try {
+        const { width, height } = frame.visibleRect ?? { width: frame.displayWidth, height: frame.displayHeight };
+        const rgba = new Uint8ClampedArray(width * height * 4);
+        const layout = await frame.copyTo(rgba, { format: 'RGBA' } as VideoFrameCopyToOptions);
+        if (layout.length !== 1 || layout[0]!.stride !== width * 4) return null; // no RGB conversion in this browser
+        return new ImageData(rgba, width, height);
+      } catch {
+        return null;
+      } finally {
+        frame.close();
+      }
+    })();
+    c.latest = { timestamp: frame.timestamp, image };
+    return image;
   }
 }

@@ -5,7 +5,6 @@ import { startInferenceHost } from '@/utils/inference-host';
 import { listen, send } from '@/utils/messaging';
 import { Outbox } from '@/utils/outbox';
 import { normaliseSmoothing } from '@/utils/settings';
-import { CAPTURE } from '@/utils/config';
 import { TabCaptures } from '@/utils/tab-capture';
 import { HOST_PORT_MESSAGE } from '@/utils/transport';
 
@@ -34,8 +33,7 @@ const host = startInferenceHost({
   watchBackendChoice: (cb) => listen('offscreen', { 'bg-off-backend': ({ choice }) => cb(choice) }),
   smoothing: async () => normaliseSmoothing(await send('off-bg-get-smoothing', 'background', {})),
   watchSmoothing: (cb) => listen('offscreen', { 'bg-off-smoothing': (w) => cb(normaliseSmoothing(w)) }),
-  captured: (tabId, region) => captures.bitmap(tabId, region, CAPTURE.maxSide),
-  capturing: (tabId) => captures.has(tabId),
+  captures,
 });
 
 // Relay iframes' direct channels (utils/transport.ts HostRequest): the service worker passes on each
