@@ -4,7 +4,7 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { Overlay, type FaceView } from '@/components/overlay';
+import { Overlay, type FaceView, type TileView } from '@/components/overlay';
 import { strongestAus } from '@/models/aus';
 import { topExpression } from '@/models/affect/postprocess';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
@@ -83,6 +83,8 @@ interface Tile {
   /** Its last frame was read from the tab capture. */
   captured: boolean;
   timer: number | null;
+  /** Whether the overlay shows this tile (its last `render`). */
+  shown: boolean;
   /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
   thumb: Uint8Array | null;
   analysedAt: number;
@@ -102,7 +104,9 @@ class Controller {
   /** Direct until the relay iframe is up (Chrome); Firefox stays direct (see utils/transport.ts). */
   private transport: FrameTransport = new DirectTransport();
   private helloInFlight: Promise<void> | null = null;
-  private layoutQueued = false;
+  /** Tiles to draw at the next animation frame (see `render`). */
+  private readonly dirty = new Set<Tile>();
+  private flushQueued = false;
   private rescanQueued = false;
   /** The inference host's recent cost per frame, for the adaptive rate (utils/scheduler.ts). */
   private readonly cost = new CostMeter();
@@ -230,7 +234,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, thumb: null, analysedAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -513,33 +517,51 @@ class Controller {
     this.render(tile, true);
   }
 
-  /** Draw the tile's badges (or status) over its picture; `visible` false: nothing on this tile. */
+  /**
+   * Draw the tile's badges (or status) over its picture at the next animation frame; `visible`
+   * false: nothing on this tile. The tiles drawn in one frame read their layout first and write the
+   * overlay after, so the page lays out once per frame, not once per tile.
+   */
   private render(tile: Tile, visible: boolean): void {
-    // A reply can arrive after its tile left the page (layout change): draw nothing for it.
-    if (this.tiles.get(tile.id) !== tile) return;
-    const where = !visible ? null : tile.source ? locate(tile, tile.source) : onAnchor(tile);
-    if (!where) {
-      this.overlay.render(tile.id, { rect: null, status: null, faces: [] });
-      return;
-    }
-    const { box, content } = where;
-    const hidden = box.w === 0 || box.h === 0 || getComputedStyle(tile.source ?? tile.anchor).visibility === 'hidden';
+    tile.shown = visible;
+    this.dirty.add(tile);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    requestAnimationFrame(() => {
+      this.flushQueued = false;
+      const views: [Tile, TileView][] = [];
+      for (const t of this.dirty) {
+        // A reply can arrive after its tile left the page (layout change): draw nothing for it.
+        if (this.tiles.get(t.id) === t) views.push([t, this.view(t)]);
+      }
+      this.dirty.clear();
+      for (const [t, view] of views) this.overlay.render(t.id, view);
+    });
+  }
+
+  /** What the overlay shows on a tile now (layout reads only). */
+  private view(tile: Tile): TileView {
+    const where = !tile.shown ? null : tile.source ? locate(tile, tile.source) : onAnchor(tile);
+    if (!where) return { rect: null, status: null, faces: [] };
+    const { box, picture } = where;
+    const el = tile.source ?? tile.anchor;
+    const style = getComputedStyle(el);
+    const hidden = box.w === 0 || box.h === 0 || style.visibility === 'hidden';
+    // Where the picture is inside the element's box (object-fit); a shared canvas's region is the box itself.
+    const pixels = tile.source && !picture?.crop ? elementPixels(tile.source) : null;
+    const content = pixels ? contentRect(box, pixels.width, pixels.height, style.objectFit) : box;
     const faces: FaceView[] = [];
     for (const f of tile.faces) {
       const rect = placeBox(f.boxNorm, content, box);
       if (!rect) continue;
       faces.push({ rect, ...describeFace(f, this.badgeLines) });
     }
-    this.overlay.render(tile.id, { rect: hidden ? null : box, status: tile.status, faces });
+    return { rect: hidden ? null : box, status: tile.status, faces };
   }
 
   private queueLayout(): void {
-    if (this.layoutQueued) return;
-    this.layoutQueued = true;
-    requestAnimationFrame(() => {
-      this.layoutQueued = false;
-      for (const tile of this.tiles.values()) this.render(tile, true);
-    });
+    // Scrolled or resized: every tile again where it shows.
+    for (const tile of this.tiles.values()) this.render(tile, tile.shown);
   }
 }
 
@@ -586,19 +608,16 @@ function faceRegion(faces: readonly FaceResult[]): NormRegion {
 }
 
 /**
- * Where a tile's pixels are and where they show: the element region to capture, its on-screen box,
- * and the content rectangle the analysed frame maps onto (object-fit applied). A canvas that several
- * tiles share (Zoom's gallery draws everyone into one) is cropped to the part under the tile's
- * anchor; null when that part is empty (the tile is off the canvas).
+ * Where a tile's pixels are and where they show: the element region to capture and its on-screen
+ * box (layout read only; the object-fit content rectangle is worked out where the overlay is drawn).
+ * A canvas that several tiles share (Zoom's gallery draws everyone into one) is cropped to the part
+ * under the tile's anchor; null when that part is empty (the tile is off the canvas).
  */
-function locate(tile: Tile, el: HTMLVideoElement | HTMLCanvasElement): { picture: Picture; box: Rect; content: Rect } | null {
+function locate(tile: Tile, el: HTMLVideoElement | HTMLCanvasElement): { picture: Picture; box: Rect } | null {
   const r = el.getBoundingClientRect();
   const whole = { x: r.left, y: r.top, w: r.width, h: r.height };
   const shared = el instanceof HTMLCanvasElement && tile.anchor !== el && !tile.anchor.contains(el);
-  if (!shared) {
-    const { width, height } = elementPixels(el);
-    return { picture: { el, crop: null }, box: whole, content: contentRect(whole, width, height, getComputedStyle(el).objectFit) };
-  }
+  if (!shared) return { picture: { el, crop: null }, box: whole };
   const a = tile.anchor.getBoundingClientRect();
   const x0 = Math.max(a.left, r.left);
   const y0 = Math.max(a.top, r.top);
@@ -608,12 +627,11 @@ function locate(tile: Tile, el: HTMLVideoElement | HTMLCanvasElement): { picture
   const sx = el.width / r.width;
   const sy = el.height / r.height;
   const box = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
-  return { picture: { el, crop: { x: (x0 - r.left) * sx, y: (y0 - r.top) * sy, w: box.w * sx, h: box.h * sy } }, box, content: box };
+  return { picture: { el, crop: { x: (x0 - r.left) * sx, y: (y0 - r.top) * sy, w: box.w * sx, h: box.h * sy } }, box };
 }
 
 /** A tile without a picture (camera off): its anchor's box, for the status. */
-function onAnchor(tile: Tile): { box: Rect; content: Rect } {
+function onAnchor(tile: Tile): { box: Rect; picture?: undefined } {
   const r = tile.anchor.getBoundingClientRect();
-  const box = { x: r.left, y: r.top, w: r.width, h: r.height };
-  return { box, content: box };
+  return { box: { x: r.left, y: r.top, w: r.width, h: r.height } };
 }
