@@ -201,6 +201,7 @@ async function loggedResults(tag) {
             reused: r.reused === true,
             faces: r.faces.length,
             affectBackend: r.faces.find((f) => f.backend)?.backend ?? null,
+            via: r.via ?? null,
           }));
       }, `${tag} `);
     } catch (err) {
@@ -329,6 +330,8 @@ function affectLensStats(rows, tileCount, seconds) {
     fpsPerTile: { min: round(Math.min(...tileFps), 2), mean: round(mean(tileFps), 2), max: round(Math.max(...tileFps), 2) },
     facesFoundShare: round(rows.filter((r) => r.faces > 0).length / Math.max(1, rows.length), 3),
     affectBackends: [...new Set(rows.map((r) => r.affectBackend).filter(Boolean))],
+    // Which transport carried the frames that had a picture (share of them).
+    viaShare: Object.fromEntries([...new Set(pictures.map((r) => r.via))].map((v) => [v, round(pictures.filter((r) => r.via === v).length / Math.max(1, pictures.length), 3)])),
     latency: summary(rows.map((r) => r.latency)),
     stages: {
       grab: summary(rows.map((r) => r.pageMs), 2),
@@ -506,7 +509,7 @@ const report = {
   },
   notes: [
     'latency: capture (content script) to result ready in the offscreen document; the reply to the page and the overlay draw are not in it yet.',
-    'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (async JPEG encode + data URL + message); queue = waiting for the engine; detection runs inside MediaPipe\'s face landmarker (reported under landmarks); affectModel = stages.affect when the engine logs it; smoothing and overlayRender are not measured yet (null).',
+    'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (Chrome: the copied frame through the relay iframe and its direct channel to the offscreen document; where that channel is missing, a JPEG encode + message); queue = waiting for the engine; decode = turning the transferred frame into a bitmap (RGBA conversion, or a JPEG decode on the fallback path); viaShare = which transport carried the frames (channel / relay / direct); detection runs inside MediaPipe\'s face landmarker (reported under landmarks); affectModel = stages.affect when the engine logs it; smoothing and overlayRender are not measured yet (null).',
     '--backend ID sets chrome.storage.local affectBackend (the options page\'s choice) before the runs; affectBackends lists the backends seen in the logged faces.',
     'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time.',
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',
