@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { limitStorage } from '../support/quota';
 import { appendResults, clearResults, readResults, RESULTS_CHUNK, RESULTS_PER_TAB, type LoggedResult } from '../../utils/storage';
 
 const record = (i: number): LoggedResult => ({
@@ -47,13 +48,7 @@ describe('session log in storage.session', () => {
   it('a full storage.session (several call tabs) costs the tab its oldest frames, never the new ones', async () => {
     // Chrome's 10 MB storage.session quota, scaled down: room for ~3 chunks of these records in all.
     const QUOTA = 3 * RESULTS_CHUNK * JSON.stringify(record(0)).length;
-    const original = fakeBrowser.storage.session.set.bind(fakeBrowser.storage.session);
-    fakeBrowser.storage.session.set = async (items: Record<string, unknown>) => {
-      const all = { ...(await fakeBrowser.storage.session.get(null)), ...items };
-      const bytes = Object.entries(all).reduce((n, [k, v]) => n + k.length + JSON.stringify(v).length, 0);
-      if (bytes > QUOTA) throw new Error('Session storage quota bytes exceeded. Values were not stored.');
-      return original(items);
-    };
+    limitStorage('session', QUOTA);
     // Another call tab already holds a chunk.
     await appendResults(2, Array.from({ length: RESULTS_CHUNK }, (_, k) => record(k)));
     for (let i = 0; i < 3000; i += 50) await appendResults(7, Array.from({ length: 50 }, (_, k) => record(i + k)));

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { limitStorage } from '../support/quota';
 import { MAX_POINTS, ParticipantSeries, POINT_FIELDS, slot } from '../../utils/session-series';
 import { applyRetention, deleteSessions, readSeries, retentionDaysItem, SessionStore, sessionsItem } from '../../utils/session-store';
 import type { FrameResult } from '../../utils/types';
@@ -193,14 +194,7 @@ describe('the session store', () => {
 
   it('when storage is full with no older session, downsamples the current call, says so, and loses no frame', { timeout: 30_000 }, async () => {
     // A 40 kB quota on storage.local, counted as Chrome does (key + JSON value bytes).
-    const QUOTA = 40_000;
-    const original = fakeBrowser.storage.local.set.bind(fakeBrowser.storage.local);
-    fakeBrowser.storage.local.set = async (items: Record<string, unknown>) => {
-      const all = { ...(await fakeBrowser.storage.local.get(null)), ...items };
-      const bytes = Object.entries(all).reduce((n, [k, v]) => n + k.length + JSON.stringify(v).length, 0);
-      if (bytes > QUOTA) throw new Error('Resource::kQuotaBytes quota exceeded');
-      return original(items);
-    };
+    limitStorage('local', 40_000);
     const store = new SessionStore();
     await store.noteCall(9, 'long call');
     let sent = 0;
