@@ -110,7 +110,10 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
           .catch((err: unknown): FrameReply => ({ ok: false, reason: 'error', message: err instanceof Error ? err.message : String(err), status: { state: 'loading', detail: 'restarting analysis' } }))
           .then((reply) => {
             if (!reply.ok) bitmap?.close(); // not taken by the engine (dropped, not ready)
-            port.postMessage({ id, reply } satisfies HostReply);
+            // The copied planes were read into a VideoFrame (a copy) if at all: their buffer goes
+            // back to the page for its next frame.
+            if (raw && raw.buffer.byteLength > 0) port.postMessage({ id, reply, buffer: raw.buffer } satisfies HostReply, [raw.buffer]);
+            else port.postMessage({ id, reply } satisfies HostReply);
           });
       };
       port.postMessage({ ready: true } satisfies HostReply);

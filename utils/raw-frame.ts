@@ -78,7 +78,7 @@ export function lumaThumbnail(raw: RawFrame, region: NormRegion = { x0: 0, y0: 0
  * current frame, or its frames are in a format this code does not read (the caller draws the
  * video instead). Throws a DOMException `SecurityError` for a cross-origin video.
  */
-export async function copyVideoFrame(video: HTMLVideoElement): Promise<{ raw: RawFrame; pageMs: number } | null> {
+export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool): Promise<{ raw: RawFrame; pageMs: number } | null> {
   if (typeof VideoFrame !== 'function') return null;
   const t0 = performance.now();
   let frame: VideoFrame;
@@ -91,7 +91,8 @@ export async function copyVideoFrame(video: HTMLVideoElement): Promise<{ raw: Ra
   try {
     const rect = frame.visibleRect;
     if (!rect || !readableFormat(frame.format)) return null;
-    const buffer = new ArrayBuffer(frame.allocationSize());
+    const bytes = frame.allocationSize();
+    const buffer = reuse?.take(bytes) ?? new ArrayBuffer(bytes);
     const copying = frame.copyTo(buffer);
     const syncMs = performance.now() - t0;
     const layout = await copying;
@@ -100,6 +101,33 @@ export async function copyVideoFrame(video: HTMLVideoElement): Promise<{ raw: Ra
     return null;
   } finally {
     frame.close();
+  }
+}
+
+/**
+ * Frame buffers to use again: a copy whose picture did not change is not sent, and a sent one comes
+ * back with its reply (transferred, no copy), so a call at 30 frames/s does not leave megabytes of
+ * garbage a second on the meeting page's heap.
+ */
+export class BufferPool {
+  private readonly free: ArrayBuffer[] = [];
+  constructor(private readonly max = 8) {}
+
+  /** A free buffer of exactly `bytes`, or undefined. */
+  take(bytes: number): ArrayBuffer | undefined {
+    const i = this.free.findIndex((b) => b.byteLength === bytes);
+    return i < 0 ? undefined : this.free.splice(i, 1)[0];
+  }
+
+  /** Give a buffer back (a detached one — transferred away — is ignored). */
+  give(buffer: ArrayBuffer | undefined): void {
+    if (!buffer || buffer.byteLength === 0) return;
+    this.free.push(buffer);
+    if (this.free.length > this.max) this.free.shift();
+  }
+
+  get size(): number {
+    return this.free.length;
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import { browser } from 'wxt/browser';
 import { FrameGrabber, type Picture } from './capture';
-import type { RawFrame } from './raw-frame';
+import { BufferPool, type RawFrame } from './raw-frame';
 import { CAPTURE } from './config';
 import { send } from './messaging';
 import type { FrameReply, FrameRequest } from './protocol';
@@ -43,6 +43,8 @@ export interface FrameTransport {
   readonly takesRaw: boolean;
   /** Have a copied video frame analysed (only when `takesRaw`). */
   analyseRaw(raw: RawFrame, meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined>;
+  /** Buffers for the next copies: an unsent copy's, and sent ones coming back with their replies. */
+  readonly buffers: BufferPool;
   /** Tell the host the tile's picture did not change: it repeats the last analysis at the new time. */
   unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined>;
   /** Forget a tile's buffers. */
@@ -81,6 +83,7 @@ export class DirectTransport implements FrameTransport {
   }
 
   readonly takesRaw = false;
+  readonly buffers = new BufferPool();
 
   async analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
     const frame = await this.grabbers.for(meta.tileId).jpeg(picture, CAPTURE.maxSide, CAPTURE.jpegQuality);
@@ -110,7 +113,8 @@ export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
   | { kind: 'raw'; raw: RawFrame }
   | { kind: 'unchanged' }
 );
-export type RelayReply = { id: number; reply: FrameReply | null } | { ready: true };
+/** `buffer`: a sent frame's buffer, back for the next copy (see BufferPool). */
+export type RelayReply = { id: number; reply: FrameReply | null; buffer?: ArrayBuffer } | { ready: true };
 
 /**
  * Messages on the direct channel between the relay iframe and the inference host (the offscreen
@@ -118,7 +122,7 @@ export type RelayReply = { id: number; reply: FrameReply | null } | { ready: tru
  * from the page to the models without an encode, a decode or a base64 copy.
  */
 export type HostRequest = { id: number; tabId: number; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
-export type HostReply = { id: number; reply: FrameReply } | { ready: true };
+export type HostReply = { id: number; reply: FrameReply; buffer?: ArrayBuffer } | { ready: true };
 /** `type` of the service-worker message that carries the relay's end of a channel to the host. */
 export const HOST_PORT_MESSAGE = 'affectlens-host-port';
 export { noImage as frameWithoutImage };
@@ -147,6 +151,7 @@ export class RelayTransport implements FrameTransport {
     port.onmessage = (e: MessageEvent<RelayReply>) => {
       const data = e.data;
       if ('id' in data) {
+        this.buffers.give(data.buffer);
         this.waiting.get(data.id)?.(data.reply ?? undefined);
         this.waiting.delete(data.id);
       }
@@ -184,6 +189,7 @@ export class RelayTransport implements FrameTransport {
   }
 
   readonly takesRaw = true;
+  readonly buffers = new BufferPool();
 
   analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
     const { bitmap, pageMs } = this.grabbers.for(meta.tileId).bitmap(picture, CAPTURE.maxSide);

@@ -344,6 +344,7 @@ class Controller {
         this.unchangedFrames++;
       }
       const mode = viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture';
+      if (mode !== 'picture') this.transport.buffers.give(grab?.raw?.buffer); // not sent: its buffer serves the next copy
       await this.analyse(tile, where, mode, grab?.pageMs ?? 0, mode === 'picture' ? grab?.raw : undefined);
     } finally {
       tile.inFlight = false;
@@ -435,7 +436,7 @@ class Controller {
     const region = faceRegion(faces);
     if (this.transport.takesRaw && picture.el instanceof HTMLVideoElement && !picture.crop) {
       try {
-        const copied = await copyVideoFrame(picture.el);
+        const copied = await copyVideoFrame(picture.el, this.transport.buffers);
         if (copied) {
           const t0 = performance.now();
           const thumb = lumaThumbnail(copied.raw, region);

@@ -39,7 +39,7 @@ addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>)
 let host: MessagePort | null = null;
 let connecting: Promise<MessagePort | null> | null = null;
 let retryAfter = 0;
-const waiting = new Map<number, { answer: (r: FrameReply | null) => void; timer: number }>();
+const waiting = new Map<number, { answer: (r: FrameReply | null, buffer?: ArrayBuffer) => void; timer: number }>();
 
 function sleep(ms: number): Promise<null> {
   return new Promise((r) => setTimeout(() => r(null), ms));
@@ -70,7 +70,7 @@ function hostChannel(): Promise<MessagePort | null> {
         if (!w) return;
         waiting.delete(e.data.id);
         clearTimeout(w.timer);
-        w.answer(e.data.reply);
+        w.answer(e.data.reply, e.data.buffer);
       };
       // Chrome tells the other end when a document holding a port goes away (the offscreen document closed).
       channel.port1.addEventListener('close', () => dropHost(channel.port1));
@@ -98,14 +98,14 @@ function dropHost(which: MessagePort): void {
   waiting.clear();
 }
 
-function viaHost(channel: MessagePort, request: HostRequest, transfer: Transferable[]): Promise<FrameReply | null> {
-  return new Promise((answer) => {
+function viaHost(channel: MessagePort, request: HostRequest, transfer: Transferable[]): Promise<{ reply: FrameReply | null; buffer?: ArrayBuffer }> {
+  return new Promise((resolve) => {
     const timer = window.setTimeout(() => {
       waiting.delete(request.id);
-      answer(null);
+      resolve({ reply: null });
       dropHost(channel);
     }, HOST_REPLY_TIMEOUT_MS);
-    waiting.set(request.id, { answer, timer });
+    waiting.set(request.id, { answer: (reply, buffer) => resolve({ reply, ...(buffer ? { buffer } : {}) }), timer });
     channel.postMessage(request, transfer);
   });
 }
@@ -114,6 +114,7 @@ function viaHost(channel: MessagePort, request: HostRequest, transfer: Transfera
 
 async function relay(req: RelayRequest): Promise<void> {
   let answer: FrameReply | null = null;
+  let buffer: ArrayBuffer | undefined;
   try {
     const channel = req.meta.tabId === undefined ? null : await hostChannel();
     if (channel && req.meta.tabId !== undefined) {
@@ -121,7 +122,7 @@ async function relay(req: RelayRequest): Promise<void> {
       if (req.kind === 'unchanged') request.request.unchanged = true;
       if (req.kind === 'bitmap') request.bitmap = req.bitmap;
       if (req.kind === 'raw') request.raw = req.raw;
-      answer = await viaHost(channel, request, req.kind === 'bitmap' ? [req.bitmap] : req.kind === 'raw' ? [req.raw.buffer] : []);
+      ({ reply: answer, buffer } = await viaHost(channel, request, req.kind === 'bitmap' ? [req.bitmap] : req.kind === 'raw' ? [req.raw.buffer] : []));
     } else {
       answer = (await sendEncoded(req)) ?? null;
     }
@@ -130,7 +131,9 @@ async function relay(req: RelayRequest): Promise<void> {
   } finally {
     if (req.kind === 'bitmap') req.bitmap.close(); // a no-op once transferred on
   }
-  port?.postMessage({ id: req.id, reply: answer } satisfies RelayReply);
+  // The frame's buffer goes back to the page for its next copy (the fallback path keeps it: it is small garbage here).
+  if (buffer) port?.postMessage({ id: req.id, reply: answer, buffer } satisfies RelayReply, [buffer]);
+  else port?.postMessage({ id: req.id, reply: answer } satisfies RelayReply);
 }
 
 /** The runtime.sendMessage path: the frame as a JPEG data URL (or only "unchanged"). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lumaThumbnail, readableFormat, type RawFrame } from '../../utils/raw-frame';
+import { BufferPool, lumaThumbnail, readableFormat, type RawFrame } from '../../utils/raw-frame';
 import { pictureChange } from '../../utils/scheduler';
 
 /** An I420 frame (tightly packed planes, as VideoFrame.copyTo writes them) whose luma is `luma(x, y)`. */
@@ -57,5 +57,28 @@ describe('luma thumbnail of a copied video frame', () => {
     expect(readableFormat(null)).toBe(false);
     expect(readableFormat('I420P10')).toBe(false);
     expect(lumaThumbnail({ ...i420(16, 16, () => 0), format: 'I420P10' as VideoPixelFormat })).toBeNull();
+  });
+});
+
+describe('frame buffer pool', () => {
+  it('hands back a buffer of exactly the size asked for, once, and keeps a bounded number', () => {
+    const pool = new BufferPool(2);
+    const a = new ArrayBuffer(16);
+    pool.give(a);
+    expect(pool.take(32)).toBeUndefined();
+    expect(pool.take(16)).toBe(a);
+    expect(pool.take(16)).toBeUndefined();
+    for (let i = 0; i < 5; i++) pool.give(new ArrayBuffer(8));
+    expect(pool.size).toBe(2);
+  });
+
+  it('ignores a buffer that was transferred away (detached)', () => {
+    const pool = new BufferPool();
+    const b = new ArrayBuffer(8);
+    structuredClone(b, { transfer: [b] });
+    expect(b.byteLength).toBe(0);
+    pool.give(b);
+    pool.give(undefined);
+    expect(pool.size).toBe(0);
   });
 });
