@@ -103,6 +103,8 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
     status: async () => (await current()).getStatus(),
     serve: (port) => {
       ports.add(port);
+      // The relay's page was closed or reloaded: forget its channel.
+      port.addEventListener('close', () => ports.delete(port));
       port.onmessage = (e: MessageEvent<HostRequest>) => {
         const { id, tabId, request, bitmap, raw } = e.data;
         const picture = bitmap ? () => Promise.resolve(bitmap) : raw ? () => rawToBitmap(raw, CAPTURE.maxSide) : undefined;
