@@ -65,7 +65,16 @@ describe('side panel in Chromium', () => {
 
   it('shows a live card for each of the four participants, and the room', async () => {
     await call.bringToFront();
-    await panel.waitForFunction((n) => document.querySelectorAll('article.card:not(.room)').length >= n, 4, { timeout: 20_000, polling: 250 });
+    // Faces and AUs come first; the affect model may still be compiling when the first cards appear
+    // (they say "No expression model" until it answers): wait for every card's expression.
+    await panel.waitForFunction(
+      (n) => {
+        const cards = [...document.querySelectorAll('article.card:not(.room)')];
+        return cards.length >= n && cards.every((c) => /^[A-Z][a-z]+ \d+%$/.test(c.querySelector('.expression')?.textContent ?? ''));
+      },
+      4,
+      { timeout: 30_000, polling: 250 },
+    );
     const names = await panel.$$eval('article.card:not(.room) h3', (hs) => hs.map((h) => h.textContent));
     expect(names.sort()).toEqual(tiles.map((t) => t.name).sort());
     expect(await panel.textContent('#room-heading')).toBe('Room');
