@@ -143,17 +143,26 @@ export class BufferPool {
  */
 export async function rawToBitmap(raw: RawFrame, maxSide: number): Promise<ImageBitmap> {
   const frame = new VideoFrame(raw.buffer, { format: raw.format, codedWidth: raw.width, codedHeight: raw.height, timestamp: 0, layout: raw.layout });
-  let rgba: Uint8ClampedArray<ArrayBuffer>;
+  let image: ImageData;
   try {
-    rgba = new Uint8ClampedArray(raw.width * raw.height * 4);
-    const layout = await frame.copyTo(rgba, { format: 'RGBA' } as VideoFrameCopyToOptions);
-    // A browser without RGB conversion in copyTo ignores the option and writes the planes as they are.
-    if (layout.length !== 1 || layout[0]!.stride !== raw.width * 4) throw new Error('this browser cannot convert video frames to RGBA (VideoFrame.copyTo)');
+    image = await frameToImageData(frame);
   } finally {
     frame.close();
   }
-  const image = new ImageData(rgba, raw.width, raw.height);
   const { width, height } = analysisSize(raw.width, raw.height, maxSide);
   if (width === raw.width && height === raw.height) return createImageBitmap(image);
   return createImageBitmap(image, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
+}
+
+/**
+ * A VideoFrame's visible pixels as RGBA (`copyTo({format: 'RGBA'})`; see `rawToBitmap` for why not
+ * `createImageBitmap`). Throws in a browser whose copyTo has no RGB conversion. Does not close the frame.
+ */
+export async function frameToImageData(frame: VideoFrame): Promise<ImageData> {
+  const { width, height } = frame.visibleRect ?? { width: frame.displayWidth, height: frame.displayHeight };
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  const layout = await frame.copyTo(rgba, { format: 'RGBA' } as VideoFrameCopyToOptions);
+  // A browser without RGB conversion in copyTo ignores the option and writes the planes as they are.
+  if (layout.length !== 1 || layout[0]!.stride !== width * 4) throw new Error('this browser cannot convert video frames to RGBA (VideoFrame.copyTo)');
+  return new ImageData(rgba, width, height);
 }

@@ -12,6 +12,7 @@
  * would leave every frame in the renderer's image decode cache, see utils/raw-frame.ts).
  */
 import { analysisSize } from './geometry';
+import { frameToImageData } from './raw-frame';
 
 export interface ScreenRegion {
   x: number;
@@ -105,19 +106,9 @@ export class TabCaptures implements CapturedTabs {
       frame.close();
       return c.latest.image;
     }
-    const image = (async () => {
-      try {
-        const { width, height } = frame.visibleRect ?? { width: frame.displayWidth, height: frame.displayHeight };
-        const rgba = new Uint8ClampedArray(width * height * 4);
-        const layout = await frame.copyTo(rgba, { format: 'RGBA' } as VideoFrameCopyToOptions);
-        if (layout.length !== 1 || layout[0]!.stride !== width * 4) return null; // no RGB conversion in this browser
-        return new ImageData(rgba, width, height);
-      } catch {
-        return null;
-      } finally {
-        frame.close();
-      }
-    })();
+    const image = frameToImageData(frame)
+      .catch(() => null)
+      .finally(() => frame.close());
     c.latest = { timestamp: frame.timestamp, image };
     return image;
   }
