@@ -11,3 +11,14 @@ export const CAPTURE = {
   /** How often the page is re-scanned for new or removed <video> elements (ms). */
   rescanMs: 1000,
 } as const;
+
+/**
+ * Engine threads of the inference host (utils/engine-worker.ts): one per core the call can spare —
+ * all cores but one, at most two. Each holds its own copy of the models (measured: ~60 MB more
+ * for the second). On a 2-core machine (`npm run bench`, 9 and 16 tiles): a second engine there only competed with the
+ * page, the video decode and the compositor for the same two cores — landmarks 30 → 39 ms a frame,
+ * 36.5 → 27.6 frames/s — so two cores get one engine.
+ */
+export function engineThreads(cores: number = globalThis.navigator?.hardwareConcurrency || 1): number {
+  return Math.max(1, Math.min(2, Math.floor(cores) - 1));
+}

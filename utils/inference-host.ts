@@ -2,21 +2,23 @@
  * Hosts the inference engine in whichever context has a DOM: Chrome's offscreen document, or
  * Firefox's background page (no offscreen API there). Same module, no forked pipeline: the host
  * answers envelopes addressed to `offscreen` (read: "the inference host") in both browsers.
+ *
+ * The engine itself runs in dedicated workers — engine threads and a router in front of them
+ * (utils/engine-worker.ts, utils/engine-router.ts). This side starts them, gives them the extension
+ * URLs and the user's settings, forwards frames that came by runtime messaging, hands the router the
+ * relays' direct channels, cuts tab-capture regions for the engines, and passes results and status on.
  */
-import * as ort from 'onnxruntime-web';
 import { assetUrl } from './assets';
-import { Engine } from './engine';
 import { listen } from './messaging';
-import type { AffectBackendId } from '../models/affect/types';
 import type { EngineStatus, FrameResult } from './types';
 import type { SmoothingSettings } from './settings';
 import type { CapturedTabs } from './tab-capture';
-import type { FrameReply, FrameRequest } from './protocol';
-import { CAPTURE } from './config';
-import { rawToBitmap } from './raw-frame';
-import type { HostReply, HostRequest } from './transport';
+import type { FrameReply } from './protocol';
+import { CAPTURE, engineThreads } from './config';
+import type { BackendChoice, EngineUrls, FromEngine, ToEngine } from './engine-worker';
+import type { FromRouter, ToRouter } from './engine-router';
 
-export type BackendChoice = AffectBackendId | 'auto';
+export type { BackendChoice } from './engine-worker';
 
 export interface HostCallbacks {
   onResult(result: FrameResult): void;
@@ -46,101 +48,122 @@ export interface InferenceHost {
   stop(): void;
 }
 
+/** The workers' scripts (entrypoints/engine-*.ts, built by WXT as classic scripts). */
+const ENGINE_SCRIPT = '/engine-worker.js';
+const ROUTER_SCRIPT = '/engine-router.js';
+
+/**
+ * One status for the user from the engines' (they load the same models): a failure if any failed,
+ * else loading while any loads, else the first one's "ready".
+ */
+export function combinedStatus(statuses: readonly EngineStatus[]): EngineStatus {
+  return (
+    statuses.find((s) => s.state === 'error' || s.state === 'model-missing') ??
+    statuses.find((s) => s.state !== 'ready') ??
+    statuses[0] ?? { state: 'idle' }
+  );
+}
+
 export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
-  // onnxruntime-web fetches its wasm binary at run time: point it at the copy shipped in the build.
-  ort.env.wasm.wasmPaths = { wasm: assetUrl('/ort/ort-wasm-simd-threaded.wasm') };
-  // The engine starts with the user's backend choice and is swapped for a fresh one when it changes.
+  const urls: EngineUrls = {
+    wasmBase: assetUrl('/mediapipe/wasm'),
+    modelUrl: assetUrl('/models/face_landmarker.task'),
+    modelsBase: assetUrl('/models'),
+    ortWasm: assetUrl('/ort/ort-wasm-simd-threaded.wasm'),
+  };
+  const starting: EngineStatus = { state: 'loading', detail: 'starting the inference workers' };
+  const router = new Worker(assetUrl(ROUTER_SCRIPT));
+  const toRouter = (message: ToRouter, transfer: Transferable[] = []) => router.postMessage(message, transfer);
+  const engines = Array.from({ length: engineThreads() }, () => new Worker(assetUrl(ENGINE_SCRIPT)));
+  const toEngines = (message: ToEngine) => engines.forEach((w) => w.postMessage(message));
+  const statuses: EngineStatus[] = engines.map(() => starting);
+  let status: EngineStatus = starting;
+  const setStatus = (i: number, s: EngineStatus) => {
+    statuses[i] = s;
+    const next = combinedStatus(statuses);
+    if (next === status) return;
+    status = next;
+    callbacks.onStatus(next);
+  };
+  // A worker's script failed to load or threw at the top level: say so where the user looks.
+  const failed = (i: number, script: string) => (e: ErrorEvent) =>
+    setStatus(i, { state: 'error', message: `inference worker ${script.slice(1)} could not start${e.message ? ` (${e.message})` : ''}; reinstall AffectLens` });
+
+  const links = engines.map((engine, i) => {
+    const channel = new MessageChannel();
+    engine.postMessage({ type: 'link', port: channel.port1 } satisfies ToEngine, [channel.port1]);
+    engine.addEventListener('message', (e: MessageEvent<FromEngine>) => {
+      const m = e.data;
+      switch (m.type) {
+        case 'status':
+          setStatus(i, m.status);
+          break;
+        case 'result':
+          callbacks.onResult(m.result);
+          break;
+        case 'cut': {
+          const captures = callbacks.captures;
+          const bitmap = captures?.has(m.tabId) ? captures.bitmap(m.tabId, m.region, CAPTURE.maxSide) : Promise.resolve(null);
+          void bitmap
+            .catch(() => null)
+            .then((b) => engine.postMessage({ type: 'picture', id: m.id, bitmap: b } satisfies ToEngine, b ? [b] : []));
+          break;
+        }
+      }
+    });
+    engine.addEventListener('error', failed(i, ENGINE_SCRIPT));
+    return channel.port2;
+  });
+  toRouter({ type: 'engines', ports: links }, links);
+  router.addEventListener('error', failed(0, ROUTER_SCRIPT));
+
+  const replies = new Map<number, (reply: FrameReply) => void>();
+  let nextId = 1;
+  router.addEventListener('message', (e: MessageEvent<FromRouter>) => {
+    replies.get(e.data.id)?.(e.data.reply);
+    replies.delete(e.data.id);
+  });
+
+  // The engines start with the user's backend choice and are started afresh when it changes.
   // Listeners are registered synchronously (a Firefox event page must, to be woken by messages).
-  let engine: Engine | null = null;
-  let windows: SmoothingSettings | null = null;
-  const first = callbacks
+  let chosen = false;
+  void callbacks
     .backendChoice()
     .catch((): BackendChoice => 'auto')
     .then((choice) => {
-      if (!engine) {
-        engine = createEngine(callbacks, choice);
-        if (windows) engine.setSmoothing(windows);
-      }
-      return engine;
+      if (!chosen) toEngines({ type: 'start', urls, choice });
+      chosen = true;
     });
-  const current = async () => engine ?? (await first);
   void callbacks
     .smoothing()
-    .then((w) => {
-      windows = w;
-      engine?.setSmoothing(w);
-    })
+    .then((windows) => toEngines({ type: 'smoothing', windows }))
     .catch(() => undefined);
-  const unwatchSmoothing = callbacks.watchSmoothing((w) => {
-    windows = w;
-    engine?.setSmoothing(w);
-  });
+  const unwatchSmoothing = callbacks.watchSmoothing((windows) => toEngines({ type: 'smoothing', windows }));
   const unwatch = callbacks.watchBackendChoice((choice) => {
-    engine?.dispose();
-    engine = createEngine(callbacks, choice);
-    if (windows) engine.setSmoothing(windows);
+    chosen = true;
+    toEngines({ type: 'start', urls, choice });
   });
-  /** One frame of one tab's tile, whichever way it came; `picture`: its pixels, taken when its turn comes. */
-  async function frame(request: FrameRequest, tabId: number | undefined, picture?: () => Promise<ImageBitmap | null>): Promise<FrameReply> {
-    const eng = await current();
-    if (request.region) {
-      const region = request.region;
-      const captures = callbacks.captures;
-      if (tabId === undefined || !captures?.has(tabId)) return { ok: false, reason: 'no-capture', status: eng.getStatus() };
-      // Cut when the engine takes the frame: the freshest picture, and none for a dropped frame.
-      picture = () => captures.bitmap(tabId, region, CAPTURE.maxSide);
-    }
-    const reply = await eng.analyse(request, tabId, picture);
-    if (reply.ok) callbacks.onResult(reply.result);
-    return reply;
-  }
-  const ports = new Set<MessagePort>();
+
   const unlisten = listen('offscreen', {
-    'cs-off-frame': (request, sender) => frame(request, sender.tabId),
-    'any-off-status': async () => (await current()).getStatus(),
+    'cs-off-frame': (request, sender) =>
+      new Promise<FrameReply>((resolve) => {
+        const id = nextId++;
+        replies.set(id, resolve);
+        toRouter({ type: 'frame', id, tabId: sender.tabId, request });
+      }),
+    'any-off-status': () => Promise.resolve(status),
   });
   return {
-    status: async () => (await current()).getStatus(),
-    serve: (port) => {
-      ports.add(port);
-      // The relay's page was closed or reloaded: forget its channel.
-      port.addEventListener('close', () => ports.delete(port));
-      port.onmessage = (e: MessageEvent<HostRequest>) => {
-        const { id, tabId, request, bitmap, raw } = e.data;
-        const picture = bitmap ? () => Promise.resolve(bitmap) : raw ? () => rawToBitmap(raw, CAPTURE.maxSide) : undefined;
-        void frame(request, tabId, picture)
-          .catch((err: unknown): FrameReply => ({ ok: false, reason: 'error', message: err instanceof Error ? err.message : String(err), status: { state: 'loading', detail: 'restarting analysis' } }))
-          .then((reply) => {
-            if (!reply.ok) bitmap?.close(); // not taken by the engine (dropped, not ready)
-            // The copied planes were read into a VideoFrame (a copy) if at all: their buffer goes
-            // back to the page for its next frame.
-            if (raw && raw.buffer.byteLength > 0) port.postMessage({ id, reply, buffer: raw.buffer } satisfies HostReply, [raw.buffer]);
-            else port.postMessage({ id, reply } satisfies HostReply);
-          });
-      };
-      port.postMessage({ ready: true } satisfies HostReply);
-    },
+    status: () => Promise.resolve(status),
+    serve: (port) => toRouter({ type: 'serve', port }, [port]),
     stop: () => {
-      for (const port of ports) port.close();
-      ports.clear();
       unwatch();
       unwatchSmoothing();
       unlisten();
-      engine?.dispose();
+      toRouter({ type: 'stop' });
+      toEngines({ type: 'stop' });
+      for (const resolve of replies.values()) resolve({ ok: false, reason: 'dropped', status });
+      replies.clear();
     },
   };
-}
-
-function createEngine(callbacks: HostCallbacks, affectBackend: BackendChoice): Engine {
-  const engine = new Engine(
-    {
-      wasmBase: assetUrl('/mediapipe/wasm'),
-      modelUrl: assetUrl('/models/face_landmarker.task'),
-      affectUrl: (file) => assetUrl(`/models/${file}`),
-      affectBackend,
-    },
-    callbacks.onStatus,
-  );
-  void engine.init();
-  return engine;
 }

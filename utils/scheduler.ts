@@ -16,7 +16,7 @@ export interface RateInput {
   tiles: number;
   /** Recent inference cost per frame, ms (null before the first reply). */
   engineMs: number | null;
-  /** Share of one CPU core the analysis may use, % (1–100). */
+  /** Share of one CPU core the analysis may use, % (over 100 with several engine threads: 200 = two cores). */
   budgetPct: number;
   /** Most frames per second per tile (the user's setting). */
   maxFps: number;
@@ -34,7 +34,7 @@ export function tileFps(input: RateInput): number {
   const minFps = input.minFps ?? MIN_FPS;
   const maxFps = Math.max(minFps, input.maxFps);
   if (input.engineMs === null || !(input.engineMs > 0) || input.tiles <= 0) return maxFps;
-  const budget = Math.min(100, Math.max(1, input.budgetPct)) / 100;
+  const budget = Math.max(1, input.budgetPct) / 100;
   const total = (budget * 1000) / input.engineMs;
   return Math.min(maxFps, Math.max(minFps, total / input.tiles));
 }

@@ -10,7 +10,7 @@ import { topExpression } from '@/models/affect/postprocess';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport } from '@/utils/transport';
 import { copyVideoFrame, lumaThumbnail, type NormRegion, type RawFrame } from '@/utils/raw-frame';
-import { CAPTURE } from '@/utils/config';
+import { CAPTURE, engineThreads } from '@/utils/config';
 import { contentRect, placeBox, type Rect } from '@/utils/geometry';
 import type { FrameReply } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
@@ -418,13 +418,13 @@ class Controller {
   /**
    * Milliseconds between two frames of a tile: the user's frame-rate cap, the CPU budget shared by
    * the tiles being analysed, and the engine's measured cost (utils/scheduler.ts). The inference
-   * host analyses one frame at a time, so it can use at most one core: the budget, a share of all
-   * cores, becomes a share of that one.
+   * host analyses one frame at a time per engine thread (utils/config.ts `engineThreads`), so it can
+   * use at most that many cores: the budget, a share of all cores, becomes a share of those.
    */
   private intervalMs(): number {
     const cores = Math.max(1, navigator.hardwareConcurrency || 1);
     const active = [...this.tiles.values()].filter((t) => !t.hidden && t.source !== null && !(t.source instanceof HTMLVideoElement && (t.source.paused || t.source.ended))).length;
-    return tileIntervalMs({ tiles: Math.max(1, active), engineMs: this.cost.ms, budgetPct: Math.min(100, this.budget.cpuPercent * cores), maxFps: this.budget.fpsPerTile });
+    return tileIntervalMs({ tiles: Math.max(1, active), engineMs: this.cost.ms, budgetPct: Math.min(100 * engineThreads(cores), this.budget.cpuPercent * cores), maxFps: this.budget.fpsPerTile });
   }
 
   /**
