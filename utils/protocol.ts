@@ -9,7 +9,7 @@
  */
 import type { AffectBackendId } from '../models/affect/types';
 import type { FrameResult, EngineStatus, TabState } from './types';
-import type { SmoothingSettings } from './settings';
+import type { PageSettings, SmoothingSettings } from './settings';
 import type { ScreenRegion } from './tab-capture';
 
 export type Target = 'background' | 'offscreen' | 'content' | 'ui';
@@ -25,6 +25,8 @@ export interface Protocol {
   'ui-bg-set-tab': { target: 'background'; req: { tabId: number; patch: Partial<TabState> }; res: TabState };
   /** Background → content script (tabs.sendMessage): the tab's state changed. */
   'bg-cs-state': { target: 'content'; req: TabState; res: void };
+  /** Background → content scripts (tabs.sendMessage): the settings the page uses changed (it does not watch storage: utils/settings.ts PageSettings). */
+  'bg-cs-settings': { target: 'content'; req: PageSettings; res: void };
   /** Popup → content script: is AffectLens running in this tab? */
   'ui-cs-ping': { target: 'content'; req: Record<string, never>; res: {
       tiles: number;

@@ -3,13 +3,13 @@
 // keeps the session log. Holds nothing that matters only in memory: MV3 may stop it at any time.
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import { listen, send } from '@/utils/messaging';
+import { listen, send, sendToTab } from '@/utils/messaging';
 import { reattachContentScript } from '@/utils/reattach';
 import { affectBackendItem, appendResults, clearResults, tabStateItem, type LoggedResult } from '@/utils/storage';
 import { listenForCommands, setTabState } from '@/utils/tab-state';
 import { applyRetention, SessionStore, sessionsItem } from '@/utils/session-store';
 import { Outbox } from '@/utils/outbox';
-import { normaliseSmoothing, smoothingItem } from '@/utils/settings';
+import { normaliseSmoothing, smoothingItem, watchPageSettings } from '@/utils/settings';
 import { startInferenceHost } from '@/utils/inference-host';
 import type { EngineStatus, FrameResult } from '@/utils/types';
 import { HOST_PORT_MESSAGE } from '@/utils/transport';
@@ -132,6 +132,14 @@ function main() {
 
   // The keyboard shortcut (manifest `commands`) toggles the overlay on the active tab.
   listenForCommands();
+
+  // The meeting pages do not watch storage (utils/settings.ts PageSettings): tell every tab when a
+  // setting they use changes (a tab without the content script just has no receiver).
+  watchPageSettings((settings) => {
+    void browser.tabs.query({}).then((tabs) => {
+      for (const tab of tabs) if (tab.id !== undefined) void sendToTab(tab.id, 'bg-cs-settings', settings).catch(() => undefined);
+    });
+  });
 
   listen('background', {
     'cs-bg-hello': async (_payload, sender) => {

@@ -17,18 +17,7 @@ import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
 import { CostMeter, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
-import {
-  DEFAULT_FRAME_BUDGET,
-  DEFAULT_OVERLAY_CONTENTS,
-  frameBudgetItem,
-  normaliseFrameBudget,
-  normaliseOverlayContents,
-  normaliseSelfView,
-  overlayContentsItem,
-  selfViewItem,
-  type FrameBudgetSettings,
-  type OverlayContents,
-} from '@/utils/settings';
+import { DEFAULT_FRAME_BUDGET, DEFAULT_OVERLAY_CONTENTS, readPageSettings, type FrameBudgetSettings, type OverlayContents, type PageSettings } from '@/utils/settings';
 import { applySelfView, type SelfViewMode } from '@/utils/sites/self-view';
 
 export default defineContentScript({
@@ -139,6 +128,7 @@ class Controller {
     this.ctx.onInvalidated(
       listen('content', {
         'bg-cs-state': (state) => this.applyState(state),
+        'bg-cs-settings': (settings) => this.applySettings(settings),
         'ui-cs-ping': () => ({
           tiles: this.tiles.size,
           site: this.site,
@@ -157,20 +147,11 @@ class Controller {
     const observer = new MutationObserver(() => this.queueRescan());
     observer.observe(document.documentElement, { childList: true, subtree: true });
     this.ctx.onInvalidated(() => observer.disconnect());
-    const onSelfView = (v: unknown) => {
-      this.selfView = normaliseSelfView(v);
-      this.rescan();
-    };
-    void selfViewItem.getValue().then(onSelfView);
-    this.ctx.onInvalidated(selfViewItem.watch(onSelfView));
-    const onContents = (v: unknown) => {
-      this.badgeLines = normaliseOverlayContents(v);
-      this.queueLayout();
-    };
-    void overlayContentsItem.getValue().then(onContents);
-    this.ctx.onInvalidated(overlayContentsItem.watch(onContents));
-    void frameBudgetItem.getValue().then((v) => (this.budget = normaliseFrameBudget(v)));
-    this.ctx.onInvalidated(frameBudgetItem.watch((v) => (this.budget = normaliseFrameBudget(v))));
+    // Read once; changes come from the background (`bg-cs-settings`, registered above): watching
+    // storage here would copy every session-store write to this page (utils/settings.ts PageSettings).
+    void readPageSettings()
+      .then((settings) => this.applySettings(settings))
+      .catch(() => undefined);
     void this.hello();
     this.rescan();
     if (!import.meta.env.FIREFOX) {
@@ -485,6 +466,18 @@ class Controller {
   /** A status for a canvas the page will not give, with what the user can do about it (Chrome). */
   private withCaptureHint(text: string): string {
     return this.canCapture ? `${text}: click the AffectLens button to capture this tab` : text;
+  }
+
+  private applySettings(settings: PageSettings): void {
+    this.budget = settings.frameBudget;
+    if (JSON.stringify(settings.overlayContents) !== JSON.stringify(this.badgeLines)) {
+      this.badgeLines = settings.overlayContents;
+      this.queueLayout();
+    }
+    if (settings.selfView !== this.selfView) {
+      this.selfView = settings.selfView;
+      this.rescan();
+    }
   }
 
   private engineMessage(): string | null {

@@ -163,6 +163,25 @@ describe('bad input and controls', () => {
     expect(errors).toEqual([]);
   });
 
+  it('badge lines switched on the options page change on an open call at once (the page does not watch storage: the background tells it)', async () => {
+    await page.goto(`${server.url}/pages/call.html?src=/media/top-right.webm&name=Alice`);
+    // The expression line ("Neutral 97%") and the AU line ("No smile · AU… 0.12 · …").
+    const lines = async () => {
+      const html = await overlayHtml(page);
+      return { expression: /(Neutral|Happiness|Sadness|Surprise|Fear|Disgust|Anger|Contempt) \d+%/.test(html), aus: /smile/i.test(html) };
+    };
+    await expect.poll(lines, { timeout: 20_000 }).toEqual({ expression: true, aus: true });
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+    const aus = options.getByRole('switch', { name: 'Smile and action units' });
+    await aus.uncheck();
+    await expect.poll(lines, { timeout: 5000 }).toEqual({ expression: true, aus: false });
+    await aus.check();
+    await expect.poll(lines, { timeout: 5000 }).toEqual({ expression: true, aus: true });
+    await options.close();
+    expect(errors).toEqual([]);
+  });
+
   it('recovers by itself when the offscreen document is closed', async () => {
     await page.goto(`${server.url}/pages/call.html?src=/media/top-right.webm&name=Bob`);
     await waitForTiles(page, (t) => t[0]?.badges === 1, 'a badge');
