@@ -333,6 +333,8 @@ function affectLensStats(rows, tileCount, seconds) {
     // Which transport carried the frames that had a picture (share of them).
     viaShare: Object.fromEntries([...new Set(pictures.map((r) => r.via))].map((v) => [v, round(pictures.filter((r) => r.via === v).length / Math.max(1, pictures.length), 3)])),
     latency: summary(rows.map((r) => r.latency)),
+    // How busy the engine thread was (share of the last 2 s, sent with each reply; utils/scheduler.ts BusyWindow).
+    engineLoad: summary(rows.map((r) => r.stages?.load).filter((v) => Number.isFinite(v)), 2),
     stages: {
       grab: summary(rows.map((r) => r.pageMs), 2),
       transfer: st((r) => r.latency - r.stages.total),

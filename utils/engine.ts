@@ -12,6 +12,7 @@ import { LIVE_WINDOWS, ParticipantTemporal } from '../models/temporal/participan
 import { FaceTracker } from './sites/tracking';
 import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, type LandmarkedFace } from '../models/face-landmarker';
 import type { FrameReply, FrameRequest } from './protocol';
+import { BusyWindow } from './scheduler';
 import type { EngineStatus, FaceAffect, FaceResult, FrameResult, TooSmall } from './types';
 
 /** A participant unseen for this long (ms) is forgotten by the live view (the session log keeps them). */
@@ -71,6 +72,8 @@ export class Engine {
   /** Each tile's last analysed faces, repeated for frames whose picture did not change. */
   private readonly lastAnalysis = new Map<string, { found: LandmarkedFace[]; affect: AffectOutcome[] }>();
   private running = false;
+  /** The engine's busy time (frames analysed or repeated) over the last 2 s, sent with each result. */
+  private readonly busy = new BusyWindow();
 
   constructor(
     private readonly options: EngineOptions,
@@ -195,8 +198,13 @@ export class Engine {
           job.resolve({ ok: false, reason: 'dropped', status: this.status });
           continue;
         }
+        const start = performance.now();
         try {
-          job.resolve({ ok: true, result: await this.run(job) });
+          const result = await this.run(job);
+          const end = performance.now();
+          this.busy.add(start, end);
+          result.timings.load = Math.round(this.busy.load(end) * 100) / 100;
+          job.resolve({ ok: true, result });
         } catch (err) {
           if (err instanceof UnchangedWithoutPrevious) {
             job.resolve({ ok: false, reason: 'need-picture', status: this.status });

@@ -80,6 +80,11 @@ export interface StageTimings {
   affect: number;
   /** ms from receiving the frame to the reply (includes waiting for the engine). */
   total: number;
+  /**
+   * Share of the engine thread's time spent on frames over the last 2 s (0–1), when the frame was
+   * answered (utils/scheduler.ts BusyWindow; the bench reports it as engineLoad).
+   */
+  load?: number;
 }
 
 export interface FrameResult {

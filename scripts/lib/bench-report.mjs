@@ -32,12 +32,12 @@ export function toMarkdown(r) {
   lines.push('');
   lines.push('## AffectLens: ms per stage (p50, p95 in brackets)');
   lines.push('');
-  lines.push('| tiles | grab | transfer | queue | decode | detection | landmarks | affect model | smoothing | overlay render |');
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| tiles | grab | transfer | queue | decode | detection | landmarks | affect model | smoothing | overlay render | engine busy (share of 2 s) |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of r.runs) {
     const s = run.affectlens.stages;
     const c = (k) => (s[k] ? `${f(s[k].p50)} (${f(s[k].p95)})` : k === 'detection' ? 'in landmarks' : 'not measured');
-    lines.push(`| ${run.tiles} | ${c('grab')} | ${c('transfer')} | ${c('queue')} | ${c('decode')} | ${c('detection')} | ${c('landmarks')} | ${c('affectModel')} | ${c('smoothing')} | ${c('overlayRender')} |`);
+    lines.push(`| ${run.tiles} | ${c('grab')} | ${c('transfer')} | ${c('queue')} | ${c('decode')} | ${c('detection')} | ${c('landmarks')} | ${c('affectModel')} | ${c('smoothing')} | ${c('overlayRender')} | ${run.affectlens.engineLoad?.p50 != null ? `${f(run.affectlens.engineLoad.p50)} (${f(run.affectlens.engineLoad.p95)})` : '–'} |`);
   }
   lines.push('');
   lines.push('## AffectLens: cost on the page and the machine');

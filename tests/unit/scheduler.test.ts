@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CostMeter, pictureChange, shouldAnalyse, tileFps, tileIntervalMs } from '../../utils/scheduler';
+import { BusyWindow, CostMeter, pictureChange, shouldAnalyse, tileFps, tileIntervalMs } from '../../utils/scheduler';
 
 describe('adaptive frame rate', () => {
   it('shares the CPU budget among the tiles, capped by the user’s maximum', () => {
@@ -42,5 +42,18 @@ describe('adaptive frame rate', () => {
     for (let i = 0; i < 20; i++) m.add(40);
     m.add(400); // one slow frame moves the estimate by a fifth of the difference
     expect(m.ms).toBeCloseTo(112, 6);
+  });
+});
+
+describe('engine load', () => {
+  it('measures the busy share of the last 2 s', () => {
+    const w = new BusyWindow(2000);
+    expect(w.load(0)).toBe(0);
+    // 40 ms of work every 50 ms for 2 s: 80 % busy.
+    for (let t = 0; t < 2000; t += 50) w.add(t, t + 40);
+    expect(w.load(2000)).toBeCloseTo(0.8, 2);
+    // Idle for a second: half the window is empty.
+    expect(w.load(3000)).toBeCloseTo(0.4, 1);
+    expect(w.load(5000)).toBe(0);
   });
 });
