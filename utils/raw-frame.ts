@@ -78,10 +78,12 @@ export function lumaThumbnail(raw: RawFrame, region: NormRegion = { x0: 0, y0: 0
  * current frame, or its frames are in a format this code does not read (the caller draws the
  * video instead). Throws a DOMException `SecurityError` for a cross-origin video.
  */
-export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool): Promise<{ raw: RawFrame; pageMs: number } | null> {
+export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool): Promise<{ raw: RawFrame; pageMs: number; mediaTime: number } | null> {
   if (typeof VideoFrame !== 'function') return null;
   const t0 = performance.now();
   let frame: VideoFrame;
+  // The media time of the frame copied, read with it (not after the copy's await, when the video has moved on).
+  const mediaTime = video.currentTime;
   try {
     frame = new VideoFrame(video);
   } catch (err) {
@@ -96,7 +98,7 @@ export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool
     const copying = frame.copyTo(buffer);
     const syncMs = performance.now() - t0;
     const layout = await copying;
-    return { raw: { buffer, format: frame.format, width: rect.width, height: rect.height, layout }, pageMs: syncMs };
+    return { raw: { buffer, format: frame.format, width: rect.width, height: rect.height, layout }, pageMs: syncMs, mediaTime };
   } catch {
     return null;
   } finally {

@@ -326,7 +326,7 @@ class Controller {
       }
       const mode = viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture';
       if (mode !== 'picture') this.transport.buffers.give(grab?.raw?.buffer); // not sent: its buffer serves the next copy
-      await this.analyse(tile, where, mode, grab?.pageMs ?? 0, mode === 'picture' ? grab?.raw : undefined);
+      await this.analyse(tile, where, mode, grab?.pageMs ?? 0, mode === 'picture' ? grab?.raw : undefined, mode === 'capture' ? undefined : grab?.mediaTime);
     } finally {
       tile.inFlight = false;
       this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
@@ -336,13 +336,14 @@ class Controller {
   /**
    * Analyse the tile's current frame. `picture`: send its pixels; `unchanged`: only say the picture
    * did not change (no pixels); `capture`: send its on-screen rectangle, cut from the tab capture.
-   * `pageMs`: the page's cost of grabbing and deciding; `raw`: the frame's copied planes, when taken.
+   * `pageMs`: the page's cost of grabbing and deciding; `raw`: the frame's copied planes, when taken,
+   * and `copiedAt`: the media time of the frame they were copied from.
    */
-  private async analyse(tile: Tile, where: { picture: Picture; box: Rect }, mode: 'picture' | 'unchanged' | 'capture', pageMs: number, raw?: RawFrame): Promise<void> {
+  private async analyse(tile: Tile, where: { picture: Picture; box: Rect }, mode: 'picture' | 'unchanged' | 'capture', pageMs: number, raw?: RawFrame, copiedAt?: number): Promise<void> {
     const { picture } = where;
     const source = picture.el;
     // A canvas has no media clock: the page's clock stands in.
-    const mediaTime = source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000;
+    const mediaTime = copiedAt ?? (source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000);
     const capturedAt = Date.now();
     let reply: FrameReply | undefined;
     try {
@@ -413,7 +414,7 @@ class Controller {
    * (Chrome's relay) the video frame's copied planes to send if it changed — a copy, where drawing
    * the video would convert and scale it on the page's main thread. `pageMs`: the page's share.
    */
-  private async grab(picture: Picture, faces: readonly FaceResult[]): Promise<{ thumb: Uint8Array | null; pageMs: number; raw?: RawFrame }> {
+  private async grab(picture: Picture, faces: readonly FaceResult[]): Promise<{ thumb: Uint8Array | null; pageMs: number; raw?: RawFrame; mediaTime?: number }> {
     const region = faceRegion(faces);
     if (this.transport.takesRaw && picture.el instanceof HTMLVideoElement && !picture.crop) {
       try {
@@ -421,7 +422,7 @@ class Controller {
         if (copied) {
           const t0 = performance.now();
           const thumb = lumaThumbnail(copied.raw, region);
-          return { thumb, raw: copied.raw, pageMs: copied.pageMs + performance.now() - t0 };
+          return { thumb, raw: copied.raw, mediaTime: copied.mediaTime, pageMs: copied.pageMs + performance.now() - t0 };
         }
       } catch {
         // A cross-origin video: drawing it below says so (UnreadableVideoError).
