@@ -15,6 +15,7 @@ import { FrameGrabber, type Picture } from './capture';
 import { BufferPool, type RawFrame } from './raw-frame';
 import { CAPTURE } from './config';
 import { send } from './messaging';
+import { PendingReplies } from './pending';
 import type { FrameReply, FrameRequest } from './protocol';
 
 export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt'> & {
@@ -23,7 +24,7 @@ export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'ca
 };
 
 /** The FrameRequest fields of a frame without an encoded image. */
-function noImage(meta: FrameMeta, pageMs: number, via: FrameRequest['via']): FrameRequest {
+export function frameWithoutImage(meta: FrameMeta, pageMs: number, via: FrameRequest['via']): FrameRequest {
   const rest: Partial<FrameMeta> & Omit<FrameMeta, "tabId"> = { ...meta };
   delete rest.tabId;
   return { ...rest, image: '', width: 0, height: 0, pageMs, via };
@@ -87,7 +88,7 @@ export class DirectTransport implements FrameTransport {
 
   async analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
     const frame = await this.grabbers.for(meta.tileId).jpeg(picture, CAPTURE.maxSide, CAPTURE.jpegQuality);
-    return send('cs-off-frame', 'offscreen', { ...noImage(meta, frame.pageMs, 'direct'), ...frame }).catch(() => undefined);
+    return send('cs-off-frame', 'offscreen', { ...frameWithoutImage(meta, frame.pageMs, 'direct'), ...frame }).catch(() => undefined);
   }
 
   analyseRaw(): Promise<FrameReply | undefined> {
@@ -95,7 +96,7 @@ export class DirectTransport implements FrameTransport {
   }
 
   unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined> {
-    return send('cs-off-frame', 'offscreen', { ...noImage(meta, pageMs, 'direct'), unchanged: true }).catch(() => undefined);
+    return send('cs-off-frame', 'offscreen', { ...frameWithoutImage(meta, pageMs, 'direct'), unchanged: true }).catch(() => undefined);
   }
 
   forget(tileId: string): void {
@@ -125,7 +126,6 @@ export type HostRequest = { id: number; tabId: number; request: FrameRequest; bi
 export type HostReply = { id: number; reply: FrameReply; buffer?: ArrayBuffer } | { ready: true };
 /** `type` of the service-worker message that carries the relay's end of a channel to the host. */
 export const HOST_PORT_MESSAGE = 'affectlens-host-port';
-export { noImage as frameWithoutImage };
 
 /** How long the relay may take to come up before the direct path is used instead. */
 const RELAY_TIMEOUT_MS = 4000;
@@ -141,7 +141,7 @@ export class RelayTransport implements FrameTransport {
   get tileCount(): number {
     return this.grabbers.size;
   }
-  private readonly waiting = new Map<number, (r: FrameReply | undefined) => void>();
+  private readonly replies = new PendingReplies<FrameReply | undefined>(REPLY_TIMEOUT_MS);
   private nextId = 1;
 
   private constructor(
@@ -152,8 +152,7 @@ export class RelayTransport implements FrameTransport {
       const data = e.data;
       if ('id' in data) {
         this.buffers.give(data.buffer);
-        this.waiting.get(data.id)?.(data.reply ?? undefined);
-        this.waiting.delete(data.id);
+        this.replies.answer(data.id, data.reply ?? undefined);
       }
     };
   }
@@ -205,17 +204,7 @@ export class RelayTransport implements FrameTransport {
   }
 
   private post(request: RelayRequest, transfer: Transferable[]): Promise<FrameReply | undefined> {
-    const id = request.id;
-    const reply = new Promise<FrameReply | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        resolve(undefined);
-      }, REPLY_TIMEOUT_MS);
-      this.waiting.set(id, (r) => {
-        clearTimeout(timer);
-        resolve(r);
-      });
-    });
+    const reply = this.replies.wait(request.id);
     this.port.postMessage(request, transfer);
     return reply;
   }
@@ -225,8 +214,7 @@ export class RelayTransport implements FrameTransport {
   }
 
   dispose(): void {
-    for (const resolve of this.waiting.values()) resolve(undefined);
-    this.waiting.clear();
+    this.replies.clear();
     this.grabbers.clear();
     this.port.close();
     this.host.remove();

@@ -8,6 +8,7 @@
 // runtime.sendMessage instead (the path before the direct channel), and tries the channel again later.
 import { CAPTURE } from '@/utils/config';
 import { send } from '@/utils/messaging';
+import { PendingReplies } from '@/utils/pending';
 import { rawToBitmap } from '@/utils/raw-frame';
 import { HOST_PORT_MESSAGE, frameWithoutImage, type HostReply, type HostRequest, type RelayReply, type RelayRequest } from '@/utils/transport';
 import type { FrameReply } from '@/utils/protocol';
@@ -39,7 +40,8 @@ addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>)
 let host: MessagePort | null = null;
 let connecting: Promise<MessagePort | null> | null = null;
 let retryAfter = 0;
-const waiting = new Map<number, { answer: (r: FrameReply | null, buffer?: ArrayBuffer) => void; timer: number }>();
+/** Frames out on the direct channel, by id; unanswered after HOST_REPLY_TIMEOUT_MS, the host is taken for gone. */
+const hostReplies = new PendingReplies<{ reply: FrameReply; buffer?: ArrayBuffer }>(HOST_REPLY_TIMEOUT_MS);
 
 function sleep(ms: number): Promise<null> {
   return new Promise((r) => setTimeout(() => r(null), ms));
@@ -65,12 +67,7 @@ function hostChannel(): Promise<MessagePort | null> {
         return null;
       }
       channel.port1.onmessage = (e: MessageEvent<HostReply>) => {
-        if (!('id' in e.data)) return;
-        const w = waiting.get(e.data.id);
-        if (!w) return;
-        waiting.delete(e.data.id);
-        clearTimeout(w.timer);
-        w.answer(e.data.reply, e.data.buffer);
+        if ('id' in e.data) hostReplies.answer(e.data.id, { reply: e.data.reply, ...(e.data.buffer ? { buffer: e.data.buffer } : {}) });
       };
       // Chrome tells the other end when a document holding a port goes away (the offscreen document closed).
       channel.port1.addEventListener('close', () => dropHost(channel.port1));
@@ -91,23 +88,14 @@ function dropHost(which: MessagePort): void {
   if (host !== which) return;
   host = null;
   which.close();
-  for (const w of waiting.values()) {
-    clearTimeout(w.timer);
-    w.answer(null);
-  }
-  waiting.clear();
+  hostReplies.clear();
 }
 
-function viaHost(channel: MessagePort, request: HostRequest, transfer: Transferable[]): Promise<{ reply: FrameReply | null; buffer?: ArrayBuffer }> {
-  return new Promise((resolve) => {
-    const timer = window.setTimeout(() => {
-      waiting.delete(request.id);
-      resolve({ reply: null });
-      dropHost(channel);
-    }, HOST_REPLY_TIMEOUT_MS);
-    waiting.set(request.id, { answer: (reply, buffer) => resolve({ reply, ...(buffer ? { buffer } : {}) }), timer });
-    channel.postMessage(request, transfer);
-  });
+/** Send a frame on the direct channel; undefined when the host does not answer (then the channel is dropped). */
+function viaHost(channel: MessagePort, request: HostRequest, transfer: Transferable[]): Promise<{ reply: FrameReply; buffer?: ArrayBuffer } | undefined> {
+  const reply = hostReplies.wait(request.id, () => dropHost(channel));
+  channel.postMessage(request, transfer);
+  return reply;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -122,7 +110,9 @@ async function relay(req: RelayRequest): Promise<void> {
       if (req.kind === 'unchanged') request.request.unchanged = true;
       if (req.kind === 'bitmap') request.bitmap = req.bitmap;
       if (req.kind === 'raw') request.raw = req.raw;
-      ({ reply: answer, buffer } = await viaHost(channel, request, req.kind === 'bitmap' ? [req.bitmap] : req.kind === 'raw' ? [req.raw.buffer] : []));
+      const answered = await viaHost(channel, request, req.kind === 'bitmap' ? [req.bitmap] : req.kind === 'raw' ? [req.raw.buffer] : []);
+      answer = answered?.reply ?? null;
+      buffer = answered?.buffer;
     } else {
       answer = (await sendEncoded(req)) ?? null;
     }
