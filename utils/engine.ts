@@ -105,7 +105,7 @@ export class Engine {
       }
       // Faces and action units are available now; the affect model follows (a second or two).
       this.landmarker = landmarker;
-      this.setReady(null, 'loading the affect model…', t0);
+      this.setReady(null, 'loading the affect model…', t0, true);
       const { backend, note } = await this.loadAffect(t0);
       if (this.disposed) {
         void backend?.dispose();
@@ -128,7 +128,7 @@ export class Engine {
    * back to the next backend, and the reason is kept for the UI. Null when none loads (the
    * landmarker's action units still work).
    */
-  private setReady(backend: AffectBackend | null, note: string | null, t0: number): void {
+  private setReady(backend: AffectBackend | null, note: string | null, t0: number, affectLoading = false): void {
     this.setStatus({
       state: 'ready',
       backend: backend ? `mediapipe-face-landmarker + ${backend.spec.id}` : 'mediapipe-face-landmarker',
@@ -141,6 +141,7 @@ export class Engine {
           }
         : null,
       note,
+      ...(affectLoading ? { affectLoading } : {}),
       loadMs: Math.round(performance.now() - t0),
       readyAt: Date.now(),
     });
@@ -154,7 +155,7 @@ export class Engine {
       try {
         await backend.load({
           model: this.options.affectUrl(spec.file),
-          onProgress: (f, stage) => this.setReady(null, `loading ${spec.label}: ${stage} (${Math.round(f * 100)}%)`, t0),
+          onProgress: (f, stage) => this.setReady(null, `loading ${spec.label}: ${stage} (${Math.round(f * 100)}%)`, t0, true),
         });
         // Missing optional HSEmotion files are the normal offline case: say so only when the user chose one.
         const note = wanted === 'auto' || wanted === spec.id ? null : `${wanted} unavailable (${failures.get(wanted) ?? 'not installed'}); using ${spec.label}`;

@@ -114,6 +114,8 @@ export type EngineStatus =
       affect: { id: string; label: string; vaEstimated: boolean; contemptAvailable: boolean } | null;
       /** Why an affect backend is not the preferred one or is absent (e.g. a missing file), for the UI. */
       note: string | null;
+      /** The affect model is still loading (faces and action units already run). */
+      affectLoading?: boolean;
       loadMs: number;
       /** Date.now() when loading finished: tells a re-initialised host apart. */
       readyAt: number;

@@ -29,22 +29,25 @@ const COMPONENT_NAMES = {
   arousal: () => t('engagementArousal'),
 } as const;
 
-/** What the card's headline says (the displayed expression name, or why there is none) and the confidence. */
-export function liveLabel(f: FaceResult | null): { label: string; confidence: number | null } {
+/**
+ * What the card's headline says (the displayed expression name, or why there is none) and the
+ * confidence. `affectLoading`: the expression model is still loading (not missing).
+ */
+export function liveLabel(f: FaceResult | null, affectLoading = false): { label: string; confidence: number | null } {
   if (!f) return { label: t('noFace'), confidence: null };
   if (f.tooSmall) return { label: t('faceTooSmall'), confidence: null };
   const probs = f.live?.probs ?? f.affect?.probs ?? null;
-  if (!probs || !f.live?.label) return { label: f.smile ? t('smileLabel') : t('noExpressionModel'), confidence: null };
+  if (!probs || !f.live?.label) return { label: f.smile ? t('smileLabel') : affectLoading ? t('expressionModelLoading') : t('noExpressionModel'), confidence: null };
   // The same reading as the overlay badge (entrypoints/content: topExpression of the smoothed probabilities).
   const top = topExpression({ probs });
   return { label: expressionName(top.label), confidence: top.probability };
 }
 
-export function LiveCard(props: { p: LiveParticipant; now: number }) {
+export function LiveCard(props: { p: LiveParticipant; now: number; affectLoading?: boolean }) {
   const { p } = props;
   const f = p.face;
   const stale = props.now - p.at > STALE_MS;
-  const { label, confidence } = liveLabel(f);
+  const { label, confidence } = liveLabel(f, props.affectLoading);
   const eng = f?.live?.engagement;
   const active = f ? AU_NAMES.filter((_, i) => f.active[i]) : [];
   const headingId = `card-${p.key.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
@@ -83,13 +86,13 @@ export function LiveCard(props: { p: LiveParticipant; now: number }) {
 }
 
 /** The room: everyone with a face now. */
-export function RoomCard(props: { people: readonly LiveParticipant[]; now: number }) {
+export function RoomCard(props: { people: readonly LiveParticipant[]; now: number; affectLoading?: boolean }) {
   const here = props.people.filter((p) => p.face && props.now - p.at <= STALE_MS);
   const mean = (xs: (number | null | undefined)[]) => {
     const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
     return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
   };
-  const labels = here.map((p) => liveLabel(p.face).label);
+  const labels = here.map((p) => liveLabel(p.face, props.affectLoading).label);
   const common = [...new Set(labels)].sort((a, b) => labels.filter((l) => l === b).length - labels.filter((l) => l === a).length)[0];
   return (
     <article class="card room" aria-labelledby="room-heading">

@@ -84,7 +84,7 @@ function sortPeople(people: LiveParticipant[], by: Sort): LiveParticipant[] {
   });
 }
 
-function LiveView(props: { people: LiveParticipant[]; now: number }) {
+function LiveView(props: { people: LiveParticipant[]; now: number; affectLoading: boolean }) {
   const [sort, setSort] = useState<Sort>('name');
   const people = useMemo(() => sortPeople(props.people, sort), [props.people, sort]);
   if (!people.length) {
@@ -103,9 +103,9 @@ function LiveView(props: { people: LiveParticipant[]; now: number }) {
           </select>
         </label>
       </div>
-      <RoomCard people={people} now={props.now} />
+      <RoomCard people={people} now={props.now} affectLoading={props.affectLoading} />
       {people.map((p) => (
-        <LiveCard key={p.key} p={p} now={props.now} />
+        <LiveCard key={p.key} p={p} now={props.now} affectLoading={props.affectLoading} />
       ))}
     </section>
   );
@@ -227,7 +227,7 @@ export function SidePanel() {
       </div>
       <main id={`view-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
         <Guard key={tab}>
-          {tab === 'live' && <LiveView people={people} now={now} />}
+          {tab === 'live' && <LiveView people={people} now={now} affectLoading={engine?.state === 'ready' && engine.affectLoading === true} />}
           {tab === 'summary' &&
             (sessions === null ? (
               <p role="status">{t('panelReadingSessions')}</p>

@@ -66,7 +66,7 @@ describe('side panel in Chromium', () => {
   it('shows a live card for each of the four participants, and the room', async () => {
     await call.bringToFront();
     // Faces and AUs come first; the affect model may still be compiling when the first cards appear
-    // (they say "No expression model" until it answers): wait for every card's expression.
+    // (they say "Loading expression model…" until it answers): wait for every card's expression.
     await panel.waitForFunction(
       (n) => {
         const cards = [...document.querySelectorAll('article.card:not(.room)')];

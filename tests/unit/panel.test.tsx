@@ -177,6 +177,13 @@ describe('LiveCard', () => {
     expect(host.querySelector('svg.circumplex')!.getAttribute('aria-label')).toBe('Ada: valence and arousal: not available');
   });
 
+  it('without an expression reading says whether the model is still loading or missing', async () => {
+    await show(<LiveCard p={person('Ada', face({ label: null }), now)} now={now} affectLoading />);
+    expect(text('.expression')).toBe('Loading expression model…');
+    await show(<LiveCard p={person('Ada', face({ label: null }), now)} now={now} />);
+    expect(text('.expression')).toBe('No expression model');
+  });
+
   it('is paused after more than 3 s without frames, not before', async () => {
     await show(<LiveCard p={person('Ada', face(), now - 3000)} now={now} />);
     expect(text('header .muted')).toBe('7.5 frames/s');
