@@ -77,17 +77,25 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
   const engines = Array.from({ length: engineThreads() }, () => new Worker(assetUrl(ENGINE_SCRIPT)));
   const toEngines = (message: ToEngine) => engines.forEach((w) => w.postMessage(message));
   const statuses: EngineStatus[] = engines.map(() => starting);
+  /** The router failed: no frame gets through, whatever the engines say. */
+  let routerFailure: EngineStatus | null = null;
   let status: EngineStatus = starting;
-  const setStatus = (i: number, s: EngineStatus) => {
-    statuses[i] = s;
-    const next = combinedStatus(statuses);
+  const update = () => {
+    const next = routerFailure ?? combinedStatus(statuses);
     if (next === status) return;
     status = next;
     callbacks.onStatus(next);
   };
-  // A worker's script failed to load or threw at the top level: say so where the user looks.
-  const failed = (i: number, script: string) => (e: ErrorEvent) =>
-    setStatus(i, { state: 'error', message: `inference worker ${script.slice(1)} could not start${e.message ? ` (${e.message})` : ''}; reinstall AffectLens` });
+  const setStatus = (i: number, s: EngineStatus) => {
+    statuses[i] = s;
+    update();
+  };
+  // A worker's script failed to load (a plain error event) or threw uncaught (with a message): say
+  // so where the user looks.
+  const workerError = (script: string, e: ErrorEvent): EngineStatus => ({
+    state: 'error',
+    message: e.message ? `inference worker ${script.slice(1)} stopped: ${e.message}` : `inference worker ${script.slice(1)} could not start; reinstall AffectLens`,
+  });
 
   const links = engines.map((engine, i) => {
     const channel = new MessageChannel();
@@ -111,11 +119,14 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
         }
       }
     });
-    engine.addEventListener('error', failed(i, ENGINE_SCRIPT));
+    engine.addEventListener('error', (e) => setStatus(i, workerError(ENGINE_SCRIPT, e)));
     return channel.port2;
   });
   toRouter({ type: 'engines', ports: links }, links);
-  router.addEventListener('error', failed(0, ROUTER_SCRIPT));
+  router.addEventListener('error', (e) => {
+    routerFailure = workerError(ROUTER_SCRIPT, e);
+    update();
+  });
 
   const replies = new Map<number, (reply: FrameReply) => void>();
   let nextId = 1;

@@ -40,7 +40,7 @@ describe('missing model', () => {
   });
 });
 
-describe('missing engine worker', () => {
+describe.each(['engine-worker.js', 'engine-router.js'])('missing inference worker script %s', (script) => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
   let browser: Launched;
   let dir: string;
@@ -50,7 +50,7 @@ describe('missing engine worker', () => {
     server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
     dir = mkdtempSync(join(tmpdir(), 'affectlens-noworker-'));
     cpSync(EXTENSION_DIR, dir, { recursive: true });
-    rmSync(join(dir, 'engine-worker.js'));
+    rmSync(join(dir, script));
     browser = await launchWithExtension({ extensionDir: dir });
   });
 
@@ -61,13 +61,14 @@ describe('missing engine worker', () => {
   });
 
   it('says the inference worker could not start, on the tile and in the popup', async () => {
+    const escaped = script.replace('.', '\\.');
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/pages/call.html?src=/media/top-right.webm&name=Carol`);
     await expect
-      .poll(async () => /class="status"[^>]*>analysis unavailable: inference worker engine-worker\.js could not start/.test(await overlayHtml(page)), { timeout: 20_000 })
+      .poll(async () => new RegExp(`class="status"[^>]*>analysis unavailable: inference worker ${escaped} could not start`).test(await overlayHtml(page)), { timeout: 20_000 })
       .toBe(true);
     const popup = await browser.context.newPage();
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html?tabId=1`);
-    await expect.poll(() => popup.getByTestId('status').textContent(), { timeout: 10_000 }).toMatch(/inference worker engine-worker\.js could not start.*reinstall AffectLens/);
+    await expect.poll(() => popup.getByTestId('status').textContent(), { timeout: 10_000 }).toMatch(new RegExp(`inference worker ${escaped} could not start.*reinstall AffectLens`));
   });
 });
