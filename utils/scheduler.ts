@@ -72,7 +72,7 @@ export function shouldAnalyse(change: number, sinceLastMs: number, keepAliveMs =
 
 /**
  * Busy time of a thread over a sliding window: the `load` a reply carries (reported by the bench as
- * engineLoad). Measured at 9 tiles: 0.72 p50, 0.94 p95 — the engine thread is nearly saturated
+ * engineLoad). Measured at 9 tiles: p50 0.72–0.92, p95 0.94–0.96 — the engine thread is nearly saturated
  * there, which is what the latency at 9 and 16 tiles is made of (frames wait behind each other).
  * Slowing the tiles down on that signal (tried: a governor holding the load under 0.8) cut the
  * latency at 9 tiles by a third (p50 164 → 103 ms) but the frame rate by as much (36.7 → 23), so
