@@ -118,9 +118,9 @@ export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
 export type RelayReply = { id: number; reply: FrameReply | null; buffer?: ArrayBuffer } | { ready: true };
 
 /**
- * Messages on the direct channel between the relay iframe and the inference host (the offscreen
- * document), brokered once by the service worker (entrypoints/background): the frame's pixels go
- * from the page to the models without an encode, a decode or a base64 copy.
+ * Messages on the direct channel between the relay iframe and the inference host's router worker
+ * (utils/engine-router.ts; brokered once by the service worker and the offscreen document): the
+ * frame's pixels go from the page to the models without an encode, a decode or a base64 copy.
  */
 export type HostRequest = { id: number; tabId: number; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
 export type HostReply = { id: number; reply: FrameReply; buffer?: ArrayBuffer } | { ready: true };

@@ -2,8 +2,9 @@
 // from the content script over a private MessageChannel — a video frame's copied planes, a drawn
 // ImageBitmap, or "unchanged" — so that the meeting page's main thread never encodes a frame.
 //
-// It hands them on to the inference host over a second, direct channel to the offscreen document
-// (brokered once by the service worker): no encode, no decode, no base64. Where that channel cannot
+// It hands them on to the inference host over a second, direct channel, whose far end the service
+// worker passes to the offscreen document once and the document to its router worker (which gives
+// each tile's frames to an engine worker): no encode, no decode, no base64. Where that channel cannot
 // be made, or the host stops answering on it, the relay encodes a JPEG and sends it with
 // runtime.sendMessage instead (the path before the direct channel), and tries the channel again later.
 import { CAPTURE } from '@/utils/config';
