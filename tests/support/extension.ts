@@ -23,6 +23,20 @@ export async function loggedResults(sw: Worker): Promise<LoggedResult[]> {
 }
 
 /**
+ * The frame log once `done` holds for it, or when `timeoutMs` is up (the last read). Results reach
+ * the log after the overlay has drawn them: the inference host sends them in batches (utils/outbox.ts).
+ */
+export async function waitForLog(sw: Worker, done: (log: LoggedResult[]) => boolean, timeoutMs = 5000): Promise<LoggedResult[]> {
+  const deadline = Date.now() + timeoutMs;
+  let log = await loggedResults(sw);
+  while (!done(log) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    log = await loggedResults(sw);
+  }
+  return log;
+}
+
+/**
  * The id of the tab where a tile named `tileName` was analysed. (AffectLens has no `tabs`
  * permission, so it cannot look tabs up by URL; its session log is keyed by tab id.)
  */
