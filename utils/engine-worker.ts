@@ -20,7 +20,7 @@
  * No extension APIs here (a worker has none): every URL comes in with `start`.
  */
 import * as ort from 'onnxruntime-web';
-import { Engine } from './engine';
+import { Engine, type Picture } from './engine';
 import { CAPTURE } from './config';
 import { rawToBitmap, type RawFrame } from './raw-frame';
 import type { AffectBackendId } from '../models/affect/types';
@@ -50,7 +50,7 @@ export type ToEngine =
   /** The router's channel (transferred): frames come on it as EngineRequests. */
   | { type: 'link'; port: MessagePort }
   /** The answer to `cut`: the tab capture's region, or null when the tab has no capture. */
-  | { type: 'picture'; id: number; bitmap: ImageBitmap | null }
+  | { type: 'picture'; id: number; bitmap: ImageBitmap | null; takenAt?: number }
   | { type: 'stop' };
 
 export type FromEngine =
@@ -80,7 +80,7 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
   let markStarted: () => void = () => {};
   /** Frames that arrive before the first `start` wait for it (the host asks the background for the backend first). */
   const started = new Promise<void>((resolve) => (markStarted = resolve));
-  const cuts = new Map<number, (bitmap: ImageBitmap | null) => void>();
+  const cuts = new Map<number, (picture: Omit<Picture, 'cutMs'> | null) => void>();
   let nextCut = 1;
   let router: MessagePort | null = null;
   const post = (message: FromEngine, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
@@ -103,16 +103,18 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
     markStarted();
   }
 
-  function cut(tabId: number, region: ScreenRegion): Promise<ImageBitmap | null> {
+  /** Ask the host for a tab capture's region now; `cutMs`: how long the engine waited for it. */
+  function cut(tabId: number, region: ScreenRegion): Promise<Picture | null> {
     const id = nextCut++;
+    const asked = performance.now();
     return new Promise((resolve) => {
-      cuts.set(id, resolve);
+      cuts.set(id, (picture) => resolve(picture && { ...picture, cutMs: performance.now() - asked }));
       post({ type: 'cut', id, tabId, region });
     });
   }
 
   /** One frame of one tab's tile, whichever way it came; `picture`: its pixels, taken when its turn comes. */
-  async function frame(request: FrameRequest, tabId: number | undefined, picture?: () => Promise<ImageBitmap | null>): Promise<FrameReply> {
+  async function frame(request: FrameRequest, tabId: number | undefined, picture?: () => Promise<Picture | null>): Promise<FrameReply> {
     await started;
     const eng = engine;
     if (!eng) return { ok: false, reason: 'engine-not-ready', status: NOT_STARTED };
@@ -137,7 +139,7 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
     router = port;
     port.onmessage = (e: MessageEvent<EngineRequest>) => {
       const { id, tabId, request, bitmap, raw } = e.data;
-      const picture = bitmap ? () => Promise.resolve(bitmap) : raw ? () => rawToBitmap(raw, CAPTURE.maxSide) : undefined;
+      const picture = bitmap ? () => Promise.resolve({ bitmap }) : raw ? () => rawToBitmap(raw, CAPTURE.maxSide).then((b) => ({ bitmap: b })) : undefined;
       void frame(request, tabId, picture)
         .catch(failed)
         .then((reply) => {
@@ -167,7 +169,7 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
       case 'picture': {
         const resolve = cuts.get(m.id);
         cuts.delete(m.id);
-        if (resolve) resolve(m.bitmap);
+        if (resolve) resolve(m.bitmap && { bitmap: m.bitmap, ...(m.takenAt === undefined ? {} : { takenAt: m.takenAt }) });
         else m.bitmap?.close();
         break;
       }

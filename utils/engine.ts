@@ -24,10 +24,22 @@ export const STALE_FRAME_MS = 1000;
 interface Pending {
   frame: FrameRequest;
   tabId: number | undefined;
-  /** The frame's picture taken when its turn comes (tab capture), instead of decoding `frame.image`. */
-  picture?: () => Promise<ImageBitmap | null>;
+  /** The frame's pixels (transferred, copied planes, or cut from a tab capture when its turn comes), instead of decoding `frame.image`. */
+  picture?: () => Promise<Picture | null>;
   receivedAt: number;
   resolve: (reply: FrameReply) => void;
+}
+
+/** A frame's pixels as the engine takes them. */
+export interface Picture {
+  bitmap: ImageBitmap;
+  /**
+   * When the pixels were taken (epoch ms), if not when the page asked (`capturedAt`): a tab
+   * capture's region is cut when the engine takes the frame, from the capture's frame of that moment.
+   */
+  takenAt?: number;
+  /** ms the engine waited for a tab capture's region (the host's read-back and cut). */
+  cutMs?: number;
 }
 
 export interface EngineOptions extends FaceLandmarkerOptions {
@@ -173,7 +185,7 @@ export class Engine {
   }
 
   /** Queue a frame; the reply comes when it is analysed, dropped, or cannot be analysed. */
-  analyse(frame: FrameRequest, tabId: number | undefined, picture?: () => Promise<ImageBitmap | null>): Promise<FrameReply> {
+  analyse(frame: FrameRequest, tabId: number | undefined, picture?: () => Promise<Picture | null>): Promise<FrameReply> {
     if (this.status.state !== 'ready') {
       void this.init();
       return Promise.resolve({ ok: false, reason: 'engine-not-ready', status: this.status });
@@ -232,14 +244,20 @@ export class Engine {
     let affect: AffectOutcome[];
     let t1 = t0;
     let t2 = t0;
+    let cutMs = 0;
+    // When the pixels were taken: a tab capture's region is cut later than the page asked.
+    let shiftMs = 0;
     if (job.frame.unchanged) {
       // The same picture as this tile's last analysed frame: its faces again, at the new time.
       const last = this.lastAnalysis.get(trackerKey);
       if (!last) throw new UnchangedWithoutPrevious();
       ({ found, affect } = last);
     } else {
-      const bitmap = job.picture ? await job.picture() : await createImageBitmap(await (await fetch(job.frame.image)).blob());
-      if (!bitmap) throw new NoPicture();
+      const picture = job.picture ? await job.picture() : { bitmap: await createImageBitmap(await (await fetch(job.frame.image)).blob()) };
+      if (!picture) throw new NoPicture();
+      const { bitmap } = picture;
+      cutMs = picture.cutMs ?? 0;
+      if (picture.takenAt !== undefined) shiftMs = Math.max(0, picture.takenAt - job.frame.capturedAt);
       t1 = performance.now();
       try {
         found = landmarker.run(bitmap);
@@ -254,8 +272,9 @@ export class Engine {
     if (!tracker) this.trackers.set(trackerKey, (tracker = new FaceTracker(job.frame.tileId)));
     // Several people in one tile (a meeting-room camera) are told apart by the tracker; a
     // one-person tile's face is always `#1`, the tile's participant.
-    const ids = tracker.update(job.frame.capturedAt, found.map((f) => f.boxNorm));
-    const t = job.frame.capturedAt;
+    const capturedAt = job.frame.capturedAt + shiftMs;
+    const ids = tracker.update(capturedAt, found.map((f) => f.boxNorm));
+    const t = capturedAt;
     const present = new Set<string>();
     const faces: FaceResult[] = found.map((f, i) => {
       const reading = ausFromBlendshapes(f.blendshapes);
@@ -299,11 +318,11 @@ export class Engine {
       tabId: job.tabId,
       tileId: job.frame.tileId,
       name: job.frame.name,
-      mediaTime: job.frame.mediaTime,
-      capturedAt: job.frame.capturedAt,
+      mediaTime: job.frame.mediaTime + shiftMs / 1000,
+      capturedAt,
       doneAt: Date.now(),
       faces,
-      timings: job.frame.unchanged ? { decode: 0, landmarks: 0, affect: 0, total: t3 - job.receivedAt } : { decode: t1 - t0, landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
+      timings: job.frame.unchanged ? { decode: 0, landmarks: 0, affect: 0, total: t3 - job.receivedAt } : { decode: t1 - t0 - cutMs, ...(cutMs ? { cut: cutMs } : {}), landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
       pageMs: job.frame.pageMs,
       via: job.frame.via,
       ...(job.frame.unchanged ? { reused: true } : {}),

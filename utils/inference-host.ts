@@ -111,10 +111,10 @@ export function startInferenceHost(callbacks: HostCallbacks): InferenceHost {
           break;
         case 'cut': {
           const captures = callbacks.captures;
-          const bitmap = captures?.has(m.tabId) ? captures.bitmap(m.tabId, m.region, CAPTURE.maxSide) : Promise.resolve(null);
-          void bitmap
+          const picture = captures?.has(m.tabId) ? captures.cut(m.tabId, m.region, CAPTURE.maxSide) : Promise.resolve(null);
+          void picture
             .catch(() => null)
-            .then((b) => engine.postMessage({ type: 'picture', id: m.id, bitmap: b } satisfies ToEngine, b ? [b] : []));
+            .then((p) => engine.postMessage({ type: 'picture', id: m.id, bitmap: p?.bitmap ?? null, ...(p ? { takenAt: p.takenAt } : {}) } satisfies ToEngine, p ? [p.bitmap] : []));
           break;
         }
       }

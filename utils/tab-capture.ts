@@ -40,14 +40,24 @@ export function regionInStream(r: ScreenRegion, streamW: number, streamH: number
 interface Capture {
   stream: MediaStream;
   video: HTMLVideoElement;
-  /** The last captured frame read back, by its timestamp: every tile of that frame is cut from it. */
-  latest: { timestamp: number; image: Promise<ImageData | null> } | null;
+  /**
+   * The last captured frame read back, by its timestamp: every tile of that frame is cut from it.
+   * `takenAt`: when it was first read (epoch ms) — the tab as it looked then, give or take one
+   * capture frame (≤ 100 ms at 10 frames/s).
+   */
+  latest: { timestamp: number; takenAt: number; image: Promise<ImageData | null> } | null;
 }
 
 /** What the inference host needs of the tab captures (utils/inference-host.ts). */
 export interface CapturedTabs {
   has(tabId: number): boolean;
-  bitmap(tabId: number, region: ScreenRegion, maxSide: number): Promise<ImageBitmap | null>;
+  cut(tabId: number, region: ScreenRegion, maxSide: number): Promise<TabPicture | null>;
+}
+
+/** A tile cut from a tab capture, and when the tab looked like that (epoch ms). */
+export interface TabPicture {
+  bitmap: ImageBitmap;
+  takenAt: number;
 }
 
 export class TabCaptures implements CapturedTabs {
@@ -83,33 +93,35 @@ export class TabCaptures implements CapturedTabs {
   }
 
   /** The tile's part of the tab's current frame, scaled so its longer side is ≤ maxSide; null without a capture or frame. */
-  async bitmap(tabId: number, region: ScreenRegion, maxSide: number): Promise<ImageBitmap | null> {
+  async cut(tabId: number, region: ScreenRegion, maxSide: number): Promise<TabPicture | null> {
     const c = this.captures.get(tabId);
     if (!c || c.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return null;
-    const image = await this.currentFrame(c);
-    if (!image) return null;
+    const latest = this.currentFrame(c);
+    const image = await latest?.image;
+    if (!latest || !image) return null;
     const r = regionInStream(region, image.width, image.height);
     if (!r) return null;
     const { width, height } = analysisSize(r.w, r.h, maxSide);
-    return createImageBitmap(image, r.x, r.y, r.w, r.h, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
+    const bitmap = await createImageBitmap(image, r.x, r.y, r.w, r.h, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
+    return { bitmap, takenAt: latest.takenAt };
   }
 
   /** The capture's current frame as RGBA, read back once per frame (the tiles of one frame share it). */
-  private currentFrame(c: Capture): Promise<ImageData | null> {
+  private currentFrame(c: Capture): Capture['latest'] {
     let frame: VideoFrame;
     try {
       frame = new VideoFrame(c.video);
     } catch {
-      return Promise.resolve(null);
+      return null;
     }
     if (c.latest && c.latest.timestamp === frame.timestamp) {
       frame.close();
-      return c.latest.image;
+      return c.latest;
     }
     const image = frameToImageData(frame)
       .catch(() => null)
       .finally(() => frame.close());
-    c.latest = { timestamp: frame.timestamp, image };
-    return image;
+    c.latest = { timestamp: frame.timestamp, takenAt: Date.now(), image };
+    return c.latest;
   }
 }

@@ -74,6 +74,11 @@ export interface FaceResult {
 export interface StageTimings {
   /** ms to decode the JPEG into a bitmap in the offscreen document. */
   decode: number;
+  /**
+   * ms the engine waited for a tab capture's region: the host reads the capture's frame back and
+   * cuts the tile out on its own thread (tab-capture frames only; then `decode` is the rest).
+   */
+  cut?: number;
   /** ms for MediaPipe face landmarker (detection + landmarks + blendshapes). */
   landmarks: number;
   /** ms to crop the faces and run the affect model on all of them (one batch). */

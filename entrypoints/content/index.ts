@@ -388,9 +388,10 @@ class Controller {
       this.show(tile, reply.reason === 'error' ? 'analysis error, retrying' : (this.engineMessage() ?? 'starting analysis…'));
       return;
     }
-    // The host's cost of this frame (an unchanged one costs next to nothing): the scheduler's input.
+    // The host's cost of this frame (an unchanged one costs next to nothing; the engine waits for a
+    // tab capture's cut, so that counts too): the scheduler's input.
     const t = reply.result.timings;
-    this.cost.add(Math.max(0.5, t.decode + t.landmarks + t.affect));
+    this.cost.add(Math.max(0.5, (t.cut ?? 0) + t.decode + t.landmarks + t.affect));
     tile.captured = mode === 'capture';
     tile.faces = reply.result.faces;
     tile.status = tile.faces.length ? null : 'no face';

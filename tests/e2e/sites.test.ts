@@ -232,7 +232,7 @@ describe('meeting-site pages in Chromium', () => {
     const log = (await loggedResults(browser.serviceWorker)).filter((r) => r.at >= t0 && r.at < t1 && r.name && s.fills.some((f) => f.name === r.name));
     expect(new Set(log.map((r) => r.via)), 'every frame cut from the tab capture').toEqual(new Set(['capture']));
     const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    console.log(`tab capture: ${log.length} frames in ${(t1 - t0) / 1000} s; latency p50 ${med(log.map((r) => r.latency))} ms; decode ${med(log.map((r) => r.stages.decode))}, landmarks ${med(log.map((r) => r.stages.landmarks))}, total ${med(log.map((r) => r.stages.total))}`);
+    console.log(`tab capture: ${log.length} frames in ${(t1 - t0) / 1000} s; latency p50 ${med(log.map((r) => r.latency))} ms; cut ${med(log.map((r) => r.stages.cut ?? 0))}, decode ${med(log.map((r) => r.stages.decode))}, landmarks ${med(log.map((r) => r.stages.landmarks))}, total ${med(log.map((r) => r.stages.total))}`);
     checkTiles(s, tiles, log, painted, null);
     // Stopping it from the popup: the tiles say they cannot be read again.
     await page.bringToFront();
