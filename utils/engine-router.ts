@@ -10,6 +10,7 @@
  */
 import type { EngineReply, EngineRequest, WorkerScope } from './engine-worker';
 import type { FrameReply, FrameRequest } from './protocol';
+import { answerFrame } from './pending';
 import type { HostReply, HostRequest } from './transport';
 
 export type ToRouter =
@@ -78,10 +79,7 @@ export function runEngineRouter(scope: WorkerScope<ToRouter, FromRouter>): void 
     port.addEventListener('close', () => relays.delete(port));
     port.onmessage = (e: MessageEvent<HostRequest>) => {
       const { id, tabId, request, bitmap, raw } = e.data;
-      void toEngine({ tabId, request, ...(bitmap ? { bitmap } : {}), ...(raw ? { raw } : {}) }, bitmap ? [bitmap] : raw ? [raw.buffer] : []).then(({ reply, buffer }) => {
-        if (buffer) port.postMessage({ id, reply, buffer } satisfies HostReply, [buffer]);
-        else port.postMessage({ id, reply } satisfies HostReply);
-      });
+      void toEngine({ tabId, request, ...(bitmap ? { bitmap } : {}), ...(raw ? { raw } : {}) }, bitmap ? [bitmap] : raw ? [raw.buffer] : []).then(({ reply, buffer }) => answerFrame(port, { id, reply, ...(buffer ? { buffer } : {}) }));
     };
     port.postMessage({ ready: true } satisfies HostReply);
   }

@@ -22,6 +22,7 @@
 import * as ort from 'onnxruntime-web';
 import { Engine, type Picture } from './engine';
 import { CAPTURE } from './config';
+import { answerFrame, type FrameAnswer } from './pending';
 import { rawToBitmap, type RawFrame } from './raw-frame';
 import type { AffectBackendId } from '../models/affect/types';
 import type { EngineStatus, FrameResult } from './types';
@@ -63,7 +64,7 @@ export type FromEngine =
 /** A frame on the router's channel: pixels as a transferred bitmap or copied planes, or none (a JPEG data URL in the request, or "unchanged"). */
 export type EngineRequest = { id: number; tabId: number | undefined; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
 /** `buffer`: the copied planes' buffer, back to the page for its next copy. */
-export type EngineReply = { id: number; reply: FrameReply; buffer?: ArrayBuffer };
+export type EngineReply = FrameAnswer<FrameReply>;
 
 /** The part of a DedicatedWorkerGlobalScope used here (the project's TS lib is the DOM's). */
 export interface WorkerScope<In, Out> {
@@ -147,8 +148,7 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
           else bitmap?.close(); // not taken by the engine (dropped, not ready)
           // The copied planes were read into a VideoFrame (a copy) if at all: their buffer goes
           // back to the page for its next frame.
-          if (raw && raw.buffer.byteLength > 0) port.postMessage({ id, reply, buffer: raw.buffer } satisfies EngineReply, [raw.buffer]);
-          else port.postMessage({ id, reply } satisfies EngineReply);
+          answerFrame(port, { id, reply, ...(raw ? { buffer: raw.buffer } : {}) });
         });
     };
   }

@@ -42,3 +42,15 @@ export class PendingReplies<T> {
     return this.waiting.size;
   }
 }
+
+/**
+ * A frame's answer on one of the frame channels (engine → router → relay → page): the reply, and the
+ * frame's copied planes' buffer going back with it, transferred, so the page can copy its next frame
+ * into it (utils/raw-frame.ts BufferPool). A buffer already handed on (detached) stays behind.
+ */
+export type FrameAnswer<R> = { id: number; reply: R; buffer?: ArrayBuffer };
+
+export function answerFrame<R>(port: { postMessage(message: FrameAnswer<R>, transfer: Transferable[]): void }, { id, reply, buffer }: FrameAnswer<R>): void {
+  if (buffer && buffer.byteLength > 0) port.postMessage({ id, reply, buffer }, [buffer]);
+  else port.postMessage({ id, reply }, []);
+}

@@ -15,7 +15,7 @@ import { FrameGrabber, type Picture } from './capture';
 import { BufferPool, type RawFrame } from './raw-frame';
 import { CAPTURE } from './config';
 import { send } from './messaging';
-import { PendingReplies } from './pending';
+import { PendingReplies, type FrameAnswer } from './pending';
 import type { FrameReply, FrameRequest } from './protocol';
 
 export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt'> & {
@@ -115,7 +115,7 @@ export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
   | { kind: 'unchanged' }
 );
 /** `buffer`: a sent frame's buffer, back for the next copy (see BufferPool). */
-export type RelayReply = { id: number; reply: FrameReply | null; buffer?: ArrayBuffer } | { ready: true };
+export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true };
 
 /**
  * Messages on the direct channel between the relay iframe and the inference host's router worker
@@ -123,7 +123,7 @@ export type RelayReply = { id: number; reply: FrameReply | null; buffer?: ArrayB
  * frame's pixels go from the page to the models without an encode, a decode or a base64 copy.
  */
 export type HostRequest = { id: number; tabId: number; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
-export type HostReply = { id: number; reply: FrameReply; buffer?: ArrayBuffer } | { ready: true };
+export type HostReply = FrameAnswer<FrameReply> | { ready: true };
 /** `type` of the service-worker message that carries the relay's end of a channel to the host. */
 export const HOST_PORT_MESSAGE = 'affectlens-host-port';
 

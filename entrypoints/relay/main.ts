@@ -9,7 +9,7 @@
 // runtime.sendMessage instead (the path before the direct channel), and tries the channel again later.
 import { CAPTURE } from '@/utils/config';
 import { send } from '@/utils/messaging';
-import { PendingReplies } from '@/utils/pending';
+import { PendingReplies, answerFrame } from '@/utils/pending';
 import { rawToBitmap } from '@/utils/raw-frame';
 import { HOST_PORT_MESSAGE, frameWithoutImage, type HostReply, type HostRequest, type RelayReply, type RelayRequest } from '@/utils/transport';
 import type { FrameReply } from '@/utils/protocol';
@@ -123,8 +123,7 @@ async function relay(req: RelayRequest): Promise<void> {
     if (req.kind === 'bitmap') req.bitmap.close(); // a no-op once transferred on
   }
   // The frame's buffer goes back to the page for its next copy (the fallback path keeps it: it is small garbage here).
-  if (buffer) port?.postMessage({ id: req.id, reply: answer, buffer } satisfies RelayReply, [buffer]);
-  else port?.postMessage({ id: req.id, reply: answer } satisfies RelayReply);
+  if (port) answerFrame<FrameReply | null>(port, { id: req.id, reply: answer, ...(buffer ? { buffer } : {}) });
 }
 
 /** The runtime.sendMessage path: the frame as a JPEG data URL (or only "unchanged"). */
