@@ -1,12 +1,17 @@
+import { onTestFinished } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 /**
  * Give one of fakeBrowser's storage areas a byte quota, counted as Chrome does (key + JSON value
  * bytes of everything stored): a `set` that would exceed it throws Chrome's quota error instead.
- * fakeBrowser.reset() does not undo it: call it at the start of a test, after the reset.
+ * fakeBrowser.reset() does not undo it, so it is undone when the test ends: call it in a test, after the reset.
  */
 export function limitStorage(area: 'local' | 'session', quotaBytes: number): void {
   const store = fakeBrowser.storage[area];
+  const unlimited = store.set;
+  onTestFinished(() => {
+    store.set = unlimited;
+  });
   const original = store.set.bind(store);
   store.set = async (items: Record<string, unknown>) => {
     const all = { ...(await store.get(null)), ...items };

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { limitStorage } from '../support/quota';
 import { MAX_POINTS, ParticipantSeries, POINT_FIELDS, slot } from '../../utils/session-series';
-import { applyRetention, deleteSessions, readSeries, retentionDaysItem, SessionStore, sessionsItem } from '../../utils/session-store';
+import { applyRetention, CHUNK_POINTS, deleteSessions, readSeries, retentionDaysItem, SessionStore, sessionsItem } from '../../utils/session-store';
 import type { FrameResult } from '../../utils/types';
 
 const HAPPY = [0, 0, 0, 0, 0.9, 0.1, 0, 0];
@@ -228,16 +228,44 @@ describe('the session store', () => {
     expect(points.map((p) => p[slot('t')])).toEqual([1000]);
   });
 
+  it('goes on with a session stored in 128-point chunks (an earlier build): rewritten once in the new layout, no point lost or doubled', async () => {
+    const first = new SessionStore();
+    for (let t = 0; t < 300 * 250; t += 250) await first.record([frame(6, 'tile-b', t, [{ id: 'tile-b#1', probs: HAPPY }])]);
+    // Store it as the earlier build did: 128-point chunks, no chunkPoints in the metadata.
+    const [stored] = await sessionsItem.getValue();
+    const p = stored!.participants[0]!;
+    const { points } = await readSeries(stored!, p);
+    const prefix = `series:${stored!.id}:${p.key}:`;
+    await fakeBrowser.storage.local.remove(Object.keys(await fakeBrowser.storage.local.get(null)).filter((k) => k.startsWith(prefix)));
+    const old = Math.ceil(points.length / 128);
+    for (let n = 0; n < old; n++) await fakeBrowser.storage.local.set({ [`${prefix}${n}`]: points.slice(n * 128, (n + 1) * 128).map((pt) => pt.map((v) => (Number.isFinite(v) ? v : null))) });
+    const { chunkPoints: _, ...oldMeta } = { ...p, chunks: old };
+    await sessionsItem.setValue([{ ...stored!, participants: [oldMeta] }]);
+
+    // A new service worker (this build) records the next frames of the same call.
+    const second = new SessionStore();
+    for (let t = 300 * 250; t < 400 * 250; t += 250) await second.record([frame(6, 'tile-b', t, [{ id: 'tile-b#1', probs: NEUTRAL }])]);
+    const [meta] = await sessionsItem.getValue();
+    const now = meta!.participants[0]!;
+    expect(now.chunkPoints).toBe(CHUNK_POINTS);
+    const after = (await readSeries(meta!, now)).points;
+    expect(after.map((pt) => pt[slot('t')])).toEqual(Array.from({ length: 400 }, (_, i) => i * 250));
+    expect(after.reduce((n, pt) => n + pt[slot('frames')]!, 0)).toBe(400);
+    const keys = Object.keys(await fakeBrowser.storage.local.get(null)).filter((k) => k.startsWith(prefix));
+    expect(keys.length, 'chunks of the new size, none left over').toBe(Math.ceil(400 / CHUNK_POINTS));
+  });
+
   it('writes only the chunk that changed', async () => {
     const store = new SessionStore();
-    for (let t = 0; t < 200 * 250; t += 250) await store.record([frame(3, 'x', t, [{ id: 'x#1', probs: HAPPY }])]);
+    // Past the first chunk, into the second.
+    for (let t = 0; t < (CHUNK_POINTS + 8) * 250; t += 250) await store.record([frame(3, 'x', t, [{ id: 'x#1', probs: HAPPY }])]);
     const writes: string[] = [];
     const original = fakeBrowser.storage.local.set.bind(fakeBrowser.storage.local);
     fakeBrowser.storage.local.set = async (items: Record<string, unknown>) => {
       writes.push(...Object.keys(items));
       return original(items);
     };
-    await store.record([frame(3, 'x', 200 * 250, [{ id: 'x#1', probs: HAPPY }])]);
+    await store.record([frame(3, 'x', (CHUNK_POINTS + 8) * 250, [{ id: 'x#1', probs: HAPPY }])]);
     expect(writes.filter((k) => k.startsWith('series:'))).toEqual([expect.stringMatching(/:0:1$/)]);
   });
 });
