@@ -6,7 +6,7 @@
 //
 //   node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend <id>]
 //                          [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5]
-//                          [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--out DIR]
+//                          [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--extension DIR] [--out DIR]
 //
 // Writes bench-results/bench-<date>.{json,md} (and latest.{json,md}). With --json, stdout carries one
 // JSON object and nothing else (progress goes to stderr). Numbers are measured, never asserted.
@@ -47,6 +47,7 @@ function parseArgs(argv) {
     json: false,
     build: false,
     baseline: true,
+    extension: null,
     out: join(ROOT, 'bench-results'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -100,9 +101,13 @@ function parseArgs(argv) {
       case '--out':
         o.out = resolve(value());
         break;
+      case '--extension':
+        // Another build of the extension (an A/B against an earlier commit's `.output/chrome-mv3`).
+        o.extension = resolve(value());
+        break;
       case '--help':
       case '-h':
-        console.error('usage: node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend ID] [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5] [--soak MINUTES] [--json] [--build] [--no-baseline] [--out DIR]');
+        console.error('usage: node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend ID] [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5] [--soak MINUTES] [--json] [--build] [--no-baseline] [--extension DIR] [--out DIR]');
         process.exit(0);
         break;
       default:
@@ -115,8 +120,9 @@ function parseArgs(argv) {
 // ---------------------------------------------------------------------------------------------
 // Setup: build, copy the build (a concurrent `wxt build` must not change it under us), media, server.
 
-const buildDir = join(ROOT, '.output', 'chrome-mv3');
-if (opts.build || !existsSync(join(buildDir, 'manifest.json'))) {
+const buildDir = opts.extension ?? join(ROOT, '.output', 'chrome-mv3');
+if (opts.extension && !existsSync(join(buildDir, 'manifest.json'))) throw new Error(`bench: no extension build in ${buildDir}`);
+if (!opts.extension && (opts.build || !existsSync(join(buildDir, 'manifest.json')))) {
   log('building the extension (npx wxt build)…');
   execFileSync('npx', ['wxt', 'build'], {
     cwd: ROOT,
@@ -223,38 +229,62 @@ function perSecond(a, b) {
   return { taskMsPerS: round((b.task - a.task) / s), scriptMsPerS: round((b.script - a.script) / s), layoutStyleMsPerS: round((b.layout - a.layout + b.style - a.style) / s) };
 }
 
+/** What a CDP target of the extension is, by its URL ('relay' for each relay iframe). */
+function contextName(url) {
+  const path = new URL(url).pathname.replace(/^\//, '');
+  return path.replace(/\.(html|js)$/, '') || url;
+}
+
+/** One CDP command to a target, through the browser session (non-flat mode). */
+async function sendToTarget(sessionId, method) {
+  const reply = new Promise((resolveReply, reject) => {
+    const timer = setTimeout(() => reject(new Error('timeout')), 3000);
+    const onMessage = (e) => {
+      if (e.sessionId !== sessionId) return;
+      const msg = JSON.parse(e.message);
+      if (msg.id !== 1) return;
+      clearTimeout(timer);
+      browserCdp.off('Target.receivedMessageFromTarget', onMessage);
+      resolveReply(msg.result);
+    };
+    browserCdp.on('Target.receivedMessageFromTarget', onMessage);
+  });
+  await browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method }) });
+  return reply;
+}
+
 /**
- * JS heap of the offscreen document, through a CDP session attached to its target from the browser
- * session (non-flat mode); null when Chromium does not allow it.
+ * The memory of each of the extension's contexts (offscreen document, its workers, the service
+ * worker, the relay iframes), MB by context name: `js` the V8 heap in use, `buffers` the
+ * ArrayBuffer backing stores (wasm memories among them) where Chromium reports them. Summed over
+ * contexts of one name (the relays). Contexts CDP cannot reach are left out.
  */
-async function offscreenHeapMB() {
+async function contextMemory() {
+  const out = {};
+  let targetInfos = [];
   try {
-    const { targetInfos } = await browserCdp.send('Target.getTargets');
-    const target = targetInfos.find((t) => t.url.startsWith(`chrome-extension://${extensionId}/offscreen.html`));
-    if (!target) return null;
-    const { sessionId } = await browserCdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-    try {
-      const reply = new Promise((resolveReply, reject) => {
-        const timer = setTimeout(() => reject(new Error('timeout')), 3000);
-        const onMessage = (e) => {
-          if (e.sessionId !== sessionId) return;
-          const msg = JSON.parse(e.message);
-          if (msg.id !== 1) return;
-          clearTimeout(timer);
-          browserCdp.off('Target.receivedMessageFromTarget', onMessage);
-          resolveReply(msg.result);
-        };
-        browserCdp.on('Target.receivedMessageFromTarget', onMessage);
-      });
-      await browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) });
-      const result = await reply;
-      return result && Number.isFinite(result.usedSize) ? result.usedSize / 2 ** 20 : null;
-    } finally {
-      await browserCdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
-    }
+    ({ targetInfos } = await browserCdp.send('Target.getTargets'));
   } catch {
-    return null;
+    return out;
   }
+  for (const t of targetInfos.filter((x) => x.url.startsWith(`chrome-extension://${extensionId}/`))) {
+    let sessionId = null;
+    try {
+      ({ sessionId } = await browserCdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false }));
+      const r = await sendToTarget(sessionId, 'Runtime.getHeapUsage');
+      if (!r || !Number.isFinite(r.usedSize)) continue;
+      const name = contextName(t.url);
+      const c = (out[name] ??= { js: 0, buffers: null, count: 0 });
+      c.js = round(c.js + r.usedSize / 2 ** 20, 1);
+      if (Number.isFinite(r.backingStorageSize)) c.buffers = round((c.buffers ?? 0) + r.backingStorageSize / 2 ** 20, 1);
+      c.count += 1;
+    } catch {
+      // a context that went away or refuses to be attached
+    } finally {
+      if (sessionId) await browserCdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+    }
+  }
+  return out;
 }
 
 /** Memory of the extension's process (and the offscreen document's JS heap) at one moment. */
@@ -262,7 +292,8 @@ async function memorySample(t0) {
   const s = await sampleProcesses(browserCdp);
   const ext = categoryMemory(s, 'extension');
   const page = categoryMemory(s, 'page');
-  return { sample: s, point: { min: (s.wall - t0) / 60_000, extPss: ext.pss, extRss: ext.rss, pagePss: page.pss, offscreenHeap: await offscreenHeapMB() } };
+  const contexts = await contextMemory();
+  return { sample: s, point: { min: (s.wall - t0) / 60_000, extPss: ext.pss, extRss: ext.rss, pagePss: page.pss, offscreenHeap: contexts.offscreen?.js ?? null, contexts } };
 }
 
 function memoryGrowth(points) {
@@ -275,7 +306,14 @@ function memoryGrowth(points) {
     slopeMBPerMin: round(slope(points.map((p) => ({ x: p.min, y: p[key] }))), 2),
     firstToLastMBPerMin: minutes > 0 && first?.[key] != null && last?.[key] != null ? round((last[key] - first[key]) / minutes, 2) : null,
   });
-  return { samples: points.length, minutes: round(minutes, 2), extensionPss: k('extPss'), extensionRss: k('extRss'), offscreenJsHeap: k('offscreenHeap') };
+  // Each context's JS heap and buffers, first → last sample it was seen in.
+  const contexts = {};
+  for (const name of new Set(points.flatMap((p) => Object.keys(p.contexts ?? {})))) {
+    const seen = points.filter((p) => p.contexts?.[name]);
+    const at = (p) => p.contexts[name];
+    contexts[name] = { jsMB: [at(seen[0]).js, at(seen[seen.length - 1]).js], buffersMB: [at(seen[0]).buffers, at(seen[seen.length - 1]).buffers], count: at(seen[seen.length - 1]).count };
+  }
+  return { samples: points.length, minutes: round(minutes, 2), extensionPss: k('extPss'), extensionRss: k('extRss'), offscreenJsHeap: k('offscreenHeap'), contexts };
 }
 
 /** The text AffectLens' overlay shows on the page (closed shadow root, read through CDP like DevTools). */
@@ -386,7 +424,8 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
     if (sampleEveryMs >= 10_000) {
       await collect();
       const fpsSoFar = [...seen.values()].filter((r) => r.at >= t0).length / ((Date.now() - t0) / 1000);
-      log(`    ${((Date.now() - t0) / 60_000).toFixed(1)} min: extension PSS ${round(s.point.extPss)} MB, ${fpsSoFar.toFixed(1)} frames/s`);
+      const ctx = Object.entries(s.point.contexts).map(([name, c]) => `${name} ${c.js}${c.buffers === null ? '' : `+${c.buffers}`}`).join(', ');
+      log(`    ${((Date.now() - t0) / 60_000).toFixed(1)} min: extension PSS ${round(s.point.extPss)} MB, ${fpsSoFar.toFixed(1)} frames/s; heap(+buffers) MB: ${ctx}`);
     }
   }
   const t1 = Date.now();
@@ -508,6 +547,7 @@ const report = {
     faceapiInputSize: opts.faceapiInput,
     faceapiScoreThreshold: opts.faceapiScore,
     soakMinutes: opts.soak,
+    extension: opts.extension ?? '.output/chrome-mv3',
   },
   notes: [
     'latency: capture (content script) to result ready in the offscreen document; the reply to the page and the overlay draw are not in it yet.',
@@ -515,7 +555,7 @@ const report = {
     '--backend ID sets chrome.storage.local affectBackend (the options page\'s choice) before the runs; affectBackends lists the backends seen in the logged faces.',
     'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time.',
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',
-    'memory: PSS/RSS of the extension process from /proc; offscreenJsHeap from CDP Runtime.getHeapUsage when reachable.',
+    'memory: PSS/RSS of the extension process from /proc; per extension context (offscreen document, workers, service worker, relay iframes) the V8 heap in use and ArrayBuffer backing stores from CDP Runtime.getHeapUsage when reachable (offscreenJsHeap: the offscreen document\'s).',
     'mainThread.trace: a 3 s Chromium trace of the page renderer main thread right after the measured window, self time per event (ms per wall second); script events are labelled with their origin (chrome-extension:// = the content script).',
     'face-api.js: TinyFaceDetector (input 224 by default: at 320 it misses the face on the top-left tile in most frames) + FaceExpressionNet on the page main thread, one run per new video frame per tile, round-robin, back to back; latency = one detect+expressions call.',
     'AffectLens samples each tile at most CAPTURE.fpsPerTile (8) frames/s, so with few tiles its fps is capped by design; face-api.js is not capped.',

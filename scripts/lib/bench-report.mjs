@@ -76,6 +76,11 @@ export function toMarkdown(r) {
     lines.push(`- extension process PSS ${f(mem.extensionPss.firstMB)} → ${f(mem.extensionPss.lastMB)} MB, slope ${f(mem.extensionPss.slopeMBPerMin)} MB/min (first→last ${f(mem.extensionPss.firstToLastMBPerMin)} MB/min)`);
     lines.push(`- extension process RSS ${f(mem.extensionRss.firstMB)} → ${f(mem.extensionRss.lastMB)} MB, slope ${f(mem.extensionRss.slopeMBPerMin)} MB/min`);
     lines.push(`- offscreen document JS heap ${f(mem.offscreenJsHeap.firstMB)} → ${f(mem.offscreenJsHeap.lastMB)} MB, slope ${f(mem.offscreenJsHeap.slopeMBPerMin)} MB/min`);
+    const contexts = Object.entries(mem.contexts ?? {});
+    if (contexts.length) {
+      const part = (pair) => (pair[0] === null ? '–' : `${f(pair[0])} → ${f(pair[1])}`);
+      lines.push(`- per extension context, V8 heap in use (ArrayBuffer stores, wasm memories included) MB, first → last: ${contexts.map(([name, c]) => `${name}${c.count > 1 ? ` ×${c.count}` : ''} ${part(c.jsMB)} (${part(c.buffersMB)})`).join('; ')}`);
+    }
   }
   lines.push('');
   lines.push('Notes:');
