@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global window, chrome, clearTimeout, URLSearchParams */
+/* global window, chrome, URLSearchParams */
 // `npm run bench`: AffectLens' throughput, latency, cost per stage and resource use in headless Debian
 // Chromium with the built extension on the local call page (1, 4, 9, 16 tiles of real face video),
 // against face-api.js (TinyFaceDetector + FaceExpressionNet) on the same tiles in the same browser.
@@ -235,49 +235,93 @@ function contextName(url) {
   return path.replace(/\.(html|js)$/, '') || url;
 }
 
-/** One CDP command to a target, through the browser session (non-flat mode). */
-async function sendToTarget(sessionId, method) {
-  const reply = new Promise((resolveReply, reject) => {
-    const timer = setTimeout(() => reject(new Error('timeout')), 3000);
-    const onMessage = (e) => {
-      if (e.sessionId !== sessionId) return;
-      const msg = JSON.parse(e.message);
-      if (msg.id !== 1) return;
-      clearTimeout(timer);
-      browserCdp.off('Target.receivedMessageFromTarget', onMessage);
-      resolveReply(msg.result);
-    };
-    browserCdp.on('Target.receivedMessageFromTarget', onMessage);
+// Non-flat CDP sessions through the browser session: a message to a target nested in another (the
+// offscreen document's dedicated workers are reached through the document's session) is wrapped in
+// one Target.sendMessageToTarget per level, and its answer comes back wrapped the same way.
+let cdpId = 1;
+const cdpWaiting = new Map();
+const cdpEvents = [];
+browserCdp.on('Target.receivedMessageFromTarget', (e) => {
+  let path = [e.sessionId];
+  let msg = JSON.parse(e.message);
+  while (msg.method === 'Target.receivedMessageFromTarget') {
+    path = [...path, msg.params.sessionId];
+    msg = JSON.parse(msg.params.message);
+  }
+  const key = `${path.join('/')}#${msg.id}`;
+  if (msg.id !== undefined && cdpWaiting.has(key)) {
+    cdpWaiting.get(key)(msg.result ?? null);
+    cdpWaiting.delete(key);
+  } else if (msg.method) {
+    for (const listener of cdpEvents) listener(path, msg);
+  }
+});
+
+/** One CDP command to the target at the end of `path` (session ids, outermost first); null on error or after 3 s. */
+async function sendTo(path, method, params = {}) {
+  const id = cdpId++;
+  let message = JSON.stringify({ id, method, params });
+  for (let i = path.length - 1; i >= 1; i--) message = JSON.stringify({ id: cdpId++, method: 'Target.sendMessageToTarget', params: { sessionId: path[i], message } });
+  const key = `${path.join('/')}#${id}`;
+  const reply = new Promise((resolveReply) => {
+    cdpWaiting.set(key, resolveReply);
+    setTimeout(() => {
+      if (cdpWaiting.delete(key)) resolveReply(null);
+    }, 3000);
   });
-  await browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method }) });
+  await browserCdp.send('Target.sendMessageToTarget', { sessionId: path[0], message });
   return reply;
 }
 
+/** The dedicated workers of the target at `path`: their session paths (attached, not paused). */
+async function workersOf(path) {
+  const found = new Map(); // by target id: a worker may be announced more than once
+  const listener = (at, msg) => {
+    if (msg.method === 'Target.attachedToTarget' && at.join('/') === path.join('/') && msg.params.targetInfo.type === 'worker') found.set(msg.params.targetInfo.targetId, [...path, msg.params.sessionId]);
+  };
+  cdpEvents.push(listener);
+  try {
+    await sendTo(path, 'Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    await sleep(200);
+  } finally {
+    cdpEvents.splice(cdpEvents.indexOf(listener), 1);
+  }
+  return [...found.values()];
+}
+
 /**
- * The memory of each of the extension's contexts (offscreen document, its workers, the service
- * worker, the relay iframes), MB by context name: `js` the V8 heap in use, `buffers` the
- * ArrayBuffer backing stores (wasm memories among them) where Chromium reports them. Summed over
- * contexts of one name (the relays). Contexts CDP cannot reach are left out.
+ * The memory of each of the extension's contexts (offscreen document, its engine and router
+ * workers, the service worker, the relay iframes), MB by context name: `js` the V8 heap in use,
+ * `buffers` the ArrayBuffer backing stores (wasm memories among them) where Chromium reports them.
+ * Summed over contexts of one name (the relays). Contexts CDP cannot reach are left out.
  */
 async function contextMemory() {
   const out = {};
+  const add = (name, r) => {
+    if (!r || !Number.isFinite(r.usedSize)) return;
+    const c = (out[name] ??= { js: 0, buffers: null, count: 0 });
+    c.js = round(c.js + r.usedSize / 2 ** 20, 1);
+    if (Number.isFinite(r.backingStorageSize)) c.buffers = round((c.buffers ?? 0) + r.backingStorageSize / 2 ** 20, 1);
+    c.count += 1;
+  };
   let targetInfos = [];
   try {
     ({ targetInfos } = await browserCdp.send('Target.getTargets'));
   } catch {
     return out;
   }
-  for (const t of targetInfos.filter((x) => x.url.startsWith(`chrome-extension://${extensionId}/`))) {
+  // Dedicated workers are reached through their document (listed here too once attached, but they do not answer this way).
+  for (const t of targetInfos.filter((x) => x.type !== 'worker' && x.url.startsWith(`chrome-extension://${extensionId}/`))) {
     let sessionId = null;
     try {
       ({ sessionId } = await browserCdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false }));
-      const r = await sendToTarget(sessionId, 'Runtime.getHeapUsage');
-      if (!r || !Number.isFinite(r.usedSize)) continue;
-      const name = contextName(t.url);
-      const c = (out[name] ??= { js: 0, buffers: null, count: 0 });
-      c.js = round(c.js + r.usedSize / 2 ** 20, 1);
-      if (Number.isFinite(r.backingStorageSize)) c.buffers = round((c.buffers ?? 0) + r.backingStorageSize / 2 ** 20, 1);
-      c.count += 1;
+      add(contextName(t.url), await sendTo([sessionId], 'Runtime.getHeapUsage'));
+      if (contextName(t.url) !== 'offscreen') continue;
+      for (const worker of await workersOf([sessionId])) {
+        const href = await sendTo(worker, 'Runtime.evaluate', { expression: 'location.href', returnByValue: true });
+        const heap = await sendTo(worker, 'Runtime.getHeapUsage');
+        add(href?.result?.value ? contextName(href.result.value) : 'worker', heap);
+      }
     } catch {
       // a context that went away or refuses to be attached
     } finally {
@@ -287,12 +331,15 @@ async function contextMemory() {
   return out;
 }
 
-/** Memory of the extension's process (and the offscreen document's JS heap) at one moment. */
-async function memorySample(t0) {
+/**
+ * Memory of the extension's process at one moment; with `contexts`, each extension context's heap
+ * too (attaching to every context costs a little: the first and last sample of a run, every soak sample).
+ */
+async function memorySample(t0, contexts = false) {
   const s = await sampleProcesses(browserCdp);
   const ext = categoryMemory(s, 'extension');
   const page = categoryMemory(s, 'page');
-  const contexts = await contextMemory();
+  contexts = contexts ? await contextMemory() : {};
   return { sample: s, point: { min: (s.wall - t0) / 60_000, extPss: ext.pss, extRss: ext.rss, pagePss: page.pss, offscreenHeap: contexts.offscreen?.js ?? null, contexts } };
 }
 
@@ -409,7 +456,7 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
 
   const t0 = Date.now();
   const m0 = await mainThread(cdp);
-  const first = await memorySample(t0);
+  const first = await memorySample(t0, true);
   const points = [first.point];
   let lastSample = first.sample;
   const seen = new Map(); // soak: the log is a bounded ring, so collect it as we go
@@ -418,7 +465,7 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   };
   while (Date.now() - t0 < seconds * 1000) {
     await sleep(Math.min(sampleEveryMs, Math.max(0, t0 + seconds * 1000 - Date.now())));
-    const s = await memorySample(t0);
+    const s = await memorySample(t0, sampleEveryMs >= 10_000);
     points.push(s.point);
     lastSample = s.sample;
     if (sampleEveryMs >= 10_000) {
@@ -430,6 +477,7 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   }
   const t1 = Date.now();
   const m1 = await mainThread(cdp);
+  if (sampleEveryMs < 10_000) points.push((await memorySample(t0, true)).point); // each context's heap at the end
   // After the measured window (tracing has a cost): where the page's main thread goes.
   let trace = null;
   if (opts.trace) {
