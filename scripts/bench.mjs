@@ -293,12 +293,29 @@ async function workersOf(path) {
  * The memory of each of the extension's contexts (offscreen document, its engine and router
  * workers, the service worker, the relay iframes), MB by context name: `js` the V8 heap in use,
  * `buffers` the ArrayBuffer backing stores (wasm memories among them) where Chromium reports them.
- * Summed over contexts of one name (the relays). Contexts CDP cannot reach are left out.
+ * One entry per V8 isolate, named after all its contexts ("offscreen+relay": the extension pages of
+ * one process share its main thread). Contexts CDP cannot reach are left out.
  */
 async function contextMemory() {
   const out = {};
-  const add = (name, r) => {
+  const isolates = new Map(); // V8 isolate id → the name it was counted under
+  const add = async (name, path) => {
+    const r = await sendTo(path, 'Runtime.getHeapUsage');
     if (!r || !Number.isFinite(r.usedSize)) return;
+    // Extension pages in one process share its main thread's V8 isolate (the offscreen document,
+    // the relay iframes, an open options page): counted once, under all their names.
+    const iso = (await sendTo(path, 'Runtime.getIsolateId'))?.id ?? path.join('/');
+    const prev = isolates.get(iso);
+    if (prev !== undefined) {
+      const merged = [...new Set([...prev.split('+'), name])].sort().join('+');
+      if (merged !== prev) {
+        out[merged] = out[prev];
+        delete out[prev];
+        isolates.set(iso, merged);
+      }
+      return;
+    }
+    isolates.set(iso, name);
     const c = (out[name] ??= { js: 0, buffers: null, count: 0 });
     c.js = round(c.js + r.usedSize / 2 ** 20, 1);
     if (Number.isFinite(r.backingStorageSize)) c.buffers = round((c.buffers ?? 0) + r.backingStorageSize / 2 ** 20, 1);
@@ -315,12 +332,11 @@ async function contextMemory() {
     let sessionId = null;
     try {
       ({ sessionId } = await browserCdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false }));
-      add(contextName(t.url), await sendTo([sessionId], 'Runtime.getHeapUsage'));
+      await add(contextName(t.url), [sessionId]);
       if (contextName(t.url) !== 'offscreen') continue;
       for (const worker of await workersOf([sessionId])) {
         const href = await sendTo(worker, 'Runtime.evaluate', { expression: 'location.href', returnByValue: true });
-        const heap = await sendTo(worker, 'Runtime.getHeapUsage');
-        add(href?.result?.value ? contextName(href.result.value) : 'worker', heap);
+        await add(href?.result?.value ? contextName(href.result.value) : 'worker', worker);
       }
     } catch {
       // a context that went away or refuses to be attached
