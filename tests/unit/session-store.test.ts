@@ -239,7 +239,8 @@ describe('the session store', () => {
     await fakeBrowser.storage.local.remove(Object.keys(await fakeBrowser.storage.local.get(null)).filter((k) => k.startsWith(prefix)));
     const old = Math.ceil(points.length / 128);
     for (let n = 0; n < old; n++) await fakeBrowser.storage.local.set({ [`${prefix}${n}`]: points.slice(n * 128, (n + 1) * 128).map((pt) => pt.map((v) => (Number.isFinite(v) ? v : null))) });
-    const { chunkPoints: _, ...oldMeta } = { ...p, chunks: old };
+    const oldMeta = { ...p, chunks: old };
+    delete oldMeta.chunkPoints;
     await sessionsItem.setValue([{ ...stored!, participants: [oldMeta] }]);
 
     // A new service worker (this build) records the next frames of the same call.
