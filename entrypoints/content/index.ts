@@ -16,7 +16,7 @@ import type { FrameReply } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
-import { CostMeter, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
+import { CostMeter, FrameGate, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
 import { DEFAULT_FRAME_BUDGET, DEFAULT_OVERLAY_CONTENTS, readPageSettings, type FrameBudgetSettings, type OverlayContents, type PageSettings } from '@/utils/settings';
 import { applySelfView, type SelfViewMode } from '@/utils/sites/self-view';
 
@@ -99,6 +99,8 @@ class Controller {
   private rescanQueued = false;
   /** The inference host's recent cost per frame, for the adaptive rate (utils/scheduler.ts). */
   private readonly cost = new CostMeter();
+  /** This page's frames out at the inference host: a tile waits here rather than in the engine's queue. */
+  private readonly gate = new FrameGate<string>(engineThreads(Math.max(1, navigator.hardwareConcurrency || 1)));
   private budget: FrameBudgetSettings = DEFAULT_FRAME_BUDGET;
   private selfView: SelfViewMode = 'include';
   /** Which badge lines the user wants (options page). */
@@ -298,6 +300,8 @@ class Controller {
       return;
     }
     if (tile.inFlight) return; // rescheduled when the reply comes
+    // Another tile's frame is being analysed: wait for it before taking the picture (run by `drain`).
+    if (!this.gate.tryTake(tile.id)) return;
     const started = performance.now();
     tile.inFlight = true;
     try {
@@ -330,6 +334,11 @@ class Controller {
     } finally {
       tile.inFlight = false;
       this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
+      this.gate.release();
+      this.gate.drain((id) => {
+        const next = this.tiles.get(id);
+        if (next && next.timer === null) void this.tick(next);
+      });
     }
   }
 

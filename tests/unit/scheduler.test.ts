@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BusyWindow, CostMeter, pictureChange, shouldAnalyse, tileFps, tileIntervalMs } from '../../utils/scheduler';
+import { BusyWindow, CostMeter, FrameGate, pictureChange, shouldAnalyse, tileFps, tileIntervalMs } from '../../utils/scheduler';
 
 describe('adaptive frame rate', () => {
   it('shares the CPU budget among the tiles, capped by the user’s maximum', () => {
@@ -55,5 +55,51 @@ describe('engine load', () => {
     // Idle for a second: half the window is empty.
     expect(w.load(3000)).toBeCloseTo(0.4, 1);
     expect(w.load(5000)).toBe(0);
+  });
+});
+
+describe('the page’s frame gate', () => {
+  it('lets one frame out while the engine has time, queues the others in order, and hands the freed slot to the first', () => {
+    const gate = new FrameGate<string>();
+    expect(gate.tryTake('a')).toBe(true);
+    expect(gate.tryTake('b')).toBe(false);
+    expect(gate.tryTake('c')).toBe(false);
+    expect(gate.tryTake('b'), 'asking again keeps its place').toBe(false);
+    const ran: string[] = [];
+    gate.release();
+    gate.drain((k) => {
+      ran.push(k);
+      gate.tryTake(k);
+    });
+    expect(ran, 'b came first, and took the only slot').toEqual(['b']);
+    expect([gate.inFlight, gate.queued]).toEqual([1, 1]);
+  });
+
+  it('passes a freed slot on past a waiting tile that sends nothing now (paused, gone)', () => {
+    const gate = new FrameGate<string>();
+    gate.tryTake('a');
+    gate.tryTake('gone');
+    gate.tryTake('c');
+    gate.release();
+    const ran: string[] = [];
+    gate.drain((k) => {
+      ran.push(k);
+      if (k !== 'gone') gate.tryTake(k);
+    });
+    expect(ran).toEqual(['gone', 'c']);
+    expect([gate.inFlight, gate.queued]).toEqual([1, 0]);
+  });
+
+  it('lets as many frames out as there are engine threads', () => {
+    const gate = new FrameGate<string>(2);
+    expect([gate.tryTake('a'), gate.tryTake('b'), gate.tryTake('c')]).toEqual([true, true, false]);
+    gate.release();
+    const ran: string[] = [];
+    gate.drain((k) => {
+      ran.push(k);
+      gate.tryTake(k);
+    });
+    expect(ran).toEqual(['c']);
+    expect([gate.inFlight, gate.queued]).toEqual([2, 0]);
   });
 });
