@@ -81,7 +81,7 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
   let markStarted: () => void = () => {};
   /** Frames that arrive before the first `start` wait for it (the host asks the background for the backend first). */
   const started = new Promise<void>((resolve) => (markStarted = resolve));
-  const cuts = new Map<number, (picture: Omit<Picture, 'cutMs'> | null) => void>();
+  const cuts = new Map<number, (picture: Picture | null) => void>();
   let nextCut = 1;
   let router: MessagePort | null = null;
   const post = (message: FromEngine, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
@@ -104,12 +104,11 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
     markStarted();
   }
 
-  /** Ask the host for a tab capture's region now; `cutMs`: how long the engine waited for it. */
+  /** Ask the host for a tab capture's region now. */
   function cut(tabId: number, region: ScreenRegion): Promise<Picture | null> {
     const id = nextCut++;
-    const asked = performance.now();
     return new Promise((resolve) => {
-      cuts.set(id, (picture) => resolve(picture && { ...picture, cutMs: performance.now() - asked }));
+      cuts.set(id, resolve);
       post({ type: 'cut', id, tabId, region });
     });
   }
@@ -169,7 +168,7 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
       case 'picture': {
         const resolve = cuts.get(m.id);
         cuts.delete(m.id);
-        if (resolve) resolve(m.bitmap && { bitmap: m.bitmap, ...(m.takenAt === undefined ? {} : { takenAt: m.takenAt }) });
+        if (resolve) resolve(m.bitmap && { bitmap: m.bitmap, cut: true, ...(m.takenAt === undefined ? {} : { takenAt: m.takenAt }) });
         else m.bitmap?.close();
         break;
       }

@@ -38,8 +38,8 @@ export interface Picture {
    * capture's region is cut when the engine takes the frame, from the capture's frame of that moment.
    */
   takenAt?: number;
-  /** ms the engine waited for a tab capture's region (the host's read-back and cut). */
-  cutMs?: number;
+  /** Cut from a tab capture by the host when the engine asked: the engine's wait for it is the `cut` stage (the host's read-back and cut), not a decode. */
+  cut?: boolean;
 }
 
 export interface EngineOptions extends FaceLandmarkerOptions {
@@ -244,7 +244,7 @@ export class Engine {
     let affect: AffectOutcome[];
     let t1 = t0;
     let t2 = t0;
-    let cutMs = 0;
+    let cut = false;
     // When the pixels were taken: a tab capture's region is cut later than the page asked.
     let shiftMs = 0;
     if (job.frame.unchanged) {
@@ -256,7 +256,7 @@ export class Engine {
       const picture = job.picture ? await job.picture() : { bitmap: await createImageBitmap(await (await fetch(job.frame.image)).blob()) };
       if (!picture) throw new NoPicture();
       const { bitmap } = picture;
-      cutMs = picture.cutMs ?? 0;
+      cut = picture.cut === true;
       if (picture.takenAt !== undefined) shiftMs = Math.max(0, picture.takenAt - job.frame.capturedAt);
       t1 = performance.now();
       try {
@@ -322,7 +322,7 @@ export class Engine {
       capturedAt,
       doneAt: Date.now(),
       faces,
-      timings: job.frame.unchanged ? { decode: 0, landmarks: 0, affect: 0, total: t3 - job.receivedAt } : { decode: t1 - t0 - cutMs, ...(cutMs ? { cut: cutMs } : {}), landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
+      timings: job.frame.unchanged ? { decode: 0, landmarks: 0, affect: 0, total: t3 - job.receivedAt } : { ...(cut ? { decode: 0, cut: t1 - t0 } : { decode: t1 - t0 }), landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
       pageMs: job.frame.pageMs,
       via: job.frame.via,
       ...(job.frame.unchanged ? { reused: true } : {}),

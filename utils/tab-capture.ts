@@ -13,6 +13,7 @@
  */
 import { analysisSize } from './geometry';
 import { frameToImageData } from './raw-frame';
+import type { Picture } from './engine';
 
 export interface ScreenRegion {
   x: number;
@@ -51,13 +52,7 @@ interface Capture {
 /** What the inference host needs of the tab captures (utils/inference-host.ts). */
 export interface CapturedTabs {
   has(tabId: number): boolean;
-  cut(tabId: number, region: ScreenRegion, maxSide: number): Promise<TabPicture | null>;
-}
-
-/** A tile cut from a tab capture, and when the tab looked like that (epoch ms). */
-export interface TabPicture {
-  bitmap: ImageBitmap;
-  takenAt: number;
+  cut(tabId: number, region: ScreenRegion, maxSide: number): Promise<Picture | null>;
 }
 
 export class TabCaptures implements CapturedTabs {
@@ -92,8 +87,8 @@ export class TabCaptures implements CapturedTabs {
     c.video.srcObject = null;
   }
 
-  /** The tile's part of the tab's current frame, scaled so its longer side is ≤ maxSide; null without a capture or frame. */
-  async cut(tabId: number, region: ScreenRegion, maxSide: number): Promise<TabPicture | null> {
+  /** The tile's part of the tab's current frame, scaled so its longer side is ≤ maxSide, and when the tab looked like that; null without a capture or frame. */
+  async cut(tabId: number, region: ScreenRegion, maxSide: number): Promise<Picture | null> {
     const c = this.captures.get(tabId);
     if (!c || c.video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) return null;
     const latest = this.currentFrame(c);

@@ -72,11 +72,11 @@ export interface FaceResult {
 }
 
 export interface StageTimings {
-  /** ms to decode the JPEG into a bitmap in the offscreen document. */
+  /** ms the engine waited for the frame as a bitmap: the page's copied planes converted, or a JPEG decoded (0 for a transferred bitmap, and for a tab capture's cut). */
   decode: number;
   /**
    * ms the engine waited for a tab capture's region: the host reads the capture's frame back and
-   * cuts the tile out on its own thread (tab-capture frames only; then `decode` is the rest).
+   * cuts the tile out on its own thread (tab-capture frames only; `decode` is 0 then).
    */
   cut?: number;
   /** ms for MediaPipe face landmarker (detection + landmarks + blendshapes). */
