@@ -10,6 +10,7 @@ import { loggedResults, openPopup, stopServiceWorkers, tabIdOf } from '../suppor
 import { gridTiles, noFaceVideo } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { pollUntil } from '../support/poll';
 
 interface TileState {
   /** The participant key the overlay tile is drawn for (e.g. `name:Paused`). */
@@ -38,14 +39,9 @@ async function tileStates(page: Page): Promise<TileState[]> {
 const byName = (tiles: TileState[], name: string) => tiles.find((t) => t.key.endsWith(`:${name}`));
 
 async function waitForTiles(page: Page, check: (tiles: TileState[]) => boolean, what: string) {
-  const deadline = Date.now() + 20_000;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    last = await tileStates(page);
-    if (check(last as TileState[])) return last;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`timed out waiting for ${what}; overlay tiles: ${JSON.stringify(last)}`);
+  const last = await pollUntil(() => tileStates(page), check, 20_000);
+  if (!check(last)) throw new Error(`timed out waiting for ${what}; overlay tiles: ${JSON.stringify(last)}`);
+  return last;
 }
 
 describe('bad input and controls', () => {

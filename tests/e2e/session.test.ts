@@ -12,6 +12,7 @@ import { loggedResults, stopServiceWorkers } from '../support/extension';
 import { gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { pollUntil } from '../support/poll';
 import { POINT_FIELDS } from '../../utils/session-series';
 import type { SessionMeta } from '../../utils/session-store';
 
@@ -172,12 +173,7 @@ describe('session store across a stopped service worker and a closed offscreen d
     const tab = targetInfos.find((x) => x.url === page.url());
     expect(tab, 'the call tab').toBeDefined();
     await cdp.send('Extensions.triggerAction' as never, { id, targetId: tab!.targetId } as never);
-    const deadline = Date.now() + 40_000;
-    let data = await sessionData(sw);
-    while (Date.now() < deadline && framesOf(data, before[0]!.id) < framesBefore + 10) {
-      await page.waitForTimeout(1000);
-      data = await sessionData(sw);
-    }
+    const data = await pollUntil(() => sessionData(sw), (d) => framesOf(d, before[0]!.id) >= framesBefore + 10, 40_000, 1000);
     const open = data.sessions.filter((x) => x.endedAt === null);
     console.log(`extension update: frames ${framesBefore} → ${framesOf(data, before[0]!.id)}; open sessions ${before.map((x) => x.id)} → ${open.map((x) => x.id)}`);
     expect(open.map((x) => x.id), 'the same session goes on').toEqual(before.map((x) => x.id));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { ROOT } from './media';
 import { CHROMIUM, chromiumArgs } from '../../scripts/lib/chromium.mjs';
+import { pollUntil } from './poll';
 
 export const EXTENSION_DIR = join(ROOT, '.output', 'chrome-mv3');
 
@@ -78,14 +79,8 @@ export async function badgeCount(page: Page): Promise<number> {
 }
 
 /** Wait until the overlay draws at least `n` badges (or the time is up); returns the last count. */
-export async function waitForBadges(page: Page, n: number, timeoutMs = 60_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  let count = await badgeCount(page);
-  while (count < n && Date.now() < deadline) {
-    await page.waitForTimeout(250);
-    count = await badgeCount(page);
-  }
-  return count;
+export function waitForBadges(page: Page, n: number, timeoutMs = 60_000): Promise<number> {
+  return pollUntil(() => badgeCount(page), (count) => count >= n, timeoutMs);
 }
 
 /** Collect the page's uncaught errors and console errors (the content script's included) into `errors`. */

@@ -2,6 +2,7 @@
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 
 import type { LoggedResult } from '../../utils/storage';
+import { pollUntil } from './poll';
 
 export type { LoggedResult };
 
@@ -26,14 +27,8 @@ export async function loggedResults(sw: Worker): Promise<LoggedResult[]> {
  * The frame log once `done` holds for it, or when `timeoutMs` is up (the last read). Results reach
  * the log after the overlay has drawn them: the inference host sends them in batches (utils/outbox.ts).
  */
-export async function waitForLog(sw: Worker, done: (log: LoggedResult[]) => boolean, timeoutMs = 5000): Promise<LoggedResult[]> {
-  const deadline = Date.now() + timeoutMs;
-  let log = await loggedResults(sw);
-  while (!done(log) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    log = await loggedResults(sw);
-  }
-  return log;
+export function waitForLog(sw: Worker, done: (log: LoggedResult[]) => boolean, timeoutMs = 5000): Promise<LoggedResult[]> {
+  return pollUntil(() => loggedResults(sw), done, timeoutMs);
 }
 
 /**

@@ -8,11 +8,10 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
  */
 export function limitStorage(area: 'local' | 'session', quotaBytes: number): void {
   const store = fakeBrowser.storage[area];
-  const unlimited = store.set;
-  onTestFinished(() => {
-    store.set = unlimited;
-  });
   const original = store.set.bind(store);
+  onTestFinished(() => {
+    store.set = original;
+  });
   store.set = async (items: Record<string, unknown>) => {
     const all = { ...(await store.get(null)), ...items };
     const bytes = Object.entries(all).reduce((n, [k, v]) => n + k.length + JSON.stringify(v).length, 0);
