@@ -16,7 +16,7 @@ import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM, chromiumArgs } from './lib/chromium.mjs';
+import { CHROMIUM, chromiumArgs, closeWelcomePage } from './lib/chromium.mjs';
 import { serveStatic } from './lib/static-server.mjs';
 import { benchTiles, callQuery } from './lib/bench-media.mjs';
 import { categoryMemory, cpuBetween, sampleProcesses } from './lib/bench-procs.mjs';
@@ -151,6 +151,8 @@ const context = await chromium.launchPersistentContext(join(work, 'profile'), {
 const browserVersion = context.browser()?.version() ?? null;
 const firstWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
 const extensionId = new URL(firstWorker.url()).host;
+// Measured pages must be in front (a background tab is throttled): the welcome tab goes first.
+if (!(await closeWelcomePage(context))) log('the welcome page did not open: the first page measured may sit behind another tab');
 const browserCdp = await context.browser().newBrowserCDPSession();
 log(`Chromium ${browserVersion}, extension ${extensionId}, ${cpus().length} CPUs`);
 if (opts.backend) {

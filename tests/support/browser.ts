@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { ROOT } from './media';
-import { CHROMIUM, chromiumArgs } from '../../scripts/lib/chromium.mjs';
+import { CHROMIUM, chromiumArgs, closeWelcomePage } from '../../scripts/lib/chromium.mjs';
 import { pollUntil } from './poll';
 
 export const EXTENSION_DIR = join(ROOT, '.output', 'chrome-mv3');
@@ -35,6 +35,7 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
   });
   const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
   const extensionId = new URL(serviceWorker.url()).host;
+  if (!(await closeWelcomePage(context))) throw new Error('the welcome page did not open on install');
   return {
     context,
     extensionId,
