@@ -16,7 +16,7 @@ import type { FrameReply } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
-import { CostMeter, FrameGate, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
+import { CostMeter, FrameGate, KEEPALIVE_MS, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
 import { DEFAULT_FRAME_BUDGET, DEFAULT_OVERLAY_CONTENTS, readPageSettings, type FrameBudgetSettings, type OverlayContents, type PageSettings } from '@/utils/settings';
 import { applySelfView, type SelfViewMode } from '@/utils/sites/self-view';
 
@@ -77,6 +77,8 @@ interface Tile {
   /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
   thumb: Uint8Array | null;
   analysedAt: number;
+  /** Its last frame went as "unchanged": the next one likely will too, so it is checked before waiting for the gate. */
+  still: boolean;
 }
 
 class Controller {
@@ -217,7 +219,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, still: false });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -300,10 +302,17 @@ class Controller {
       return;
     }
     if (tile.inFlight) return; // rescheduled when the reply comes
-    // Another tile's frame is being analysed: wait for it before taking the picture (run by `drain`).
-    if (!this.gate.tryTake(tile.id)) return;
+    // Pictures go out one per engine thread (the gate); a tile whose turn comes while they are all
+    // out waits there, before its picture is taken, and `drain` runs it when one comes back. A frame
+    // that only says "unchanged" costs the engine next to nothing, so a still tile (its last frame
+    // was unchanged, its keep-alive not yet due) checks its picture without waiting, and waits only
+    // if it changed.
+    const mayBeStill = !viaCapture && tile.still && tile.analysedAt > 0 && Date.now() - tile.analysedAt < KEEPALIVE_MS;
+    let slot = this.gate.tryTake(tile.id, { queue: !mayBeStill });
+    if (!slot && !mayBeStill) return;
     const started = performance.now();
     tile.inFlight = true;
+    let queued = false;
     try {
       // An unchanged picture (a still face, a frozen camera, an avatar) is not sent again: the host
       // repeats the last analysis at the new time (utils/scheduler.ts), at least every keep-alive.
@@ -322,24 +331,40 @@ class Controller {
         viaCapture = tile.needsCapture;
       }
       const unchanged = !viaCapture && thumb !== null && tile.analysedAt > 0 && !shouldAnalyse(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt);
+      tile.still = unchanged;
+      if (unchanged) {
+        this.unchangedFrames++;
+        if (slot) {
+          slot = false;
+          this.releaseSlot();
+        }
+      } else if (!slot && !(slot = this.gate.tryTake(tile.id))) {
+        // It changed after all: in line for a slot, its copy back to the pool (`drain` takes a new one).
+        this.transport.buffers.give(grab?.raw?.buffer);
+        queued = true;
+        return;
+      }
       if (!unchanged) {
         tile.thumb = thumb;
         tile.analysedAt = Date.now();
-      } else {
-        this.unchangedFrames++;
       }
       const mode = viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture';
       if (mode !== 'picture') this.transport.buffers.give(grab?.raw?.buffer); // not sent: its buffer serves the next copy
       await this.analyse(tile, where, mode, grab?.pageMs ?? 0, mode === 'picture' ? grab?.raw : undefined, mode === 'capture' ? undefined : grab?.mediaTime);
     } finally {
       tile.inFlight = false;
-      this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
-      this.gate.release();
-      this.gate.drain((id) => {
-        const next = this.tiles.get(id);
-        if (next && next.timer === null) void this.tick(next);
-      });
+      if (!queued) this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
+      if (slot) this.releaseSlot();
     }
+  }
+
+  /** A frame came back (or was never sent): its slot goes to the first tile waiting for one. */
+  private releaseSlot(): void {
+    this.gate.release();
+    this.gate.drain((id) => {
+      const next = this.tiles.get(id);
+      if (next && next.timer === null) void this.tick(next);
+    });
   }
 
   /**

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { collectErrors, launchWithExtension, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults, waitForLog, type LoggedResult } from '../support/extension';
+import { pollUntil } from '../support/poll';
 import { gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
@@ -45,6 +46,29 @@ describe('25 tiles in Chromium', () => {
     const seen = (name: string) => log.filter((r) => r.name === name).map((r) => r.faces.length).join(',');
     expect(missing.map((name) => `${name}: faces per frame [${seen(name)}]`), 'tiles without a frame with one face').toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  it('sends its pictures one at a time per engine thread, and a still tile\'s "unchanged" frames do not wait for them', async () => {
+    // A frame's flight as the log sees it: from the page's capture to the engine's answer. The page
+    // holds a gate slot from before it takes a picture until the answer is back, so no two pictures
+    // of one page are out at once (one engine thread on this 2-core machine). Frames that only say
+    // "unchanged" (the grid's still photos between two keep-alives) go without a slot: some of them
+    // fly while a picture is out.
+    const threads = await page.evaluate(() => Math.max(1, Math.min(2, Math.floor(navigator.hardwareConcurrency || 1) - 1)));
+    // 25 tiles share one engine (about a frame per second each): a few seconds for the still photos' repeats.
+    const channel = async () => (await loggedResults(browser.serviceWorker)).filter((r) => r.via === 'channel');
+    const log = await pollUntil(channel, (l) => l.filter((r) => r.reused).length > 50, 20_000, 1000);
+    const flight = (r: LoggedResult) => ({ from: r.at, to: r.at + r.latency });
+    const pictures = log.filter((r) => !r.reused).map(flight);
+    const unchanged = log.filter((r) => r.reused).map(flight);
+    const outAt = (t: number) => pictures.filter((p) => p.from < t && t < p.to).length;
+    const mostOut = Math.max(...pictures.map((p) => outAt(p.from + 0.5)));
+    const alongside = unchanged.filter((u) => pictures.some((p) => p.from < u.to && u.from < p.to)).length;
+    console.log(`25 tiles: ${pictures.length} pictures (at most ${mostOut} out at once, ${threads} engine thread(s)), ${unchanged.length} unchanged frames, ${alongside} of them while a picture was out`);
+    expect(pictures.length).toBeGreaterThan(25);
+    expect(mostOut, 'pictures out at once').toBeLessThanOrEqual(threads);
+    expect(unchanged.length, 'still photos send "unchanged" frames').toBeGreaterThan(50);
+    expect(alongside, '"unchanged" frames sent while a picture was out').toBeGreaterThan(0);
   });
 
   it('a participant who switches camera keeps their tile and goes on being read', async () => {

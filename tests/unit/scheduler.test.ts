@@ -90,6 +90,23 @@ describe('the page’s frame gate', () => {
     expect([gate.inFlight, gate.queued]).toEqual([1, 0]);
   });
 
+  it('can be asked without queueing (a still tile checks its picture first), and the asker queues when it does need a slot', () => {
+    const gate = new FrameGate<string>();
+    gate.tryTake('a');
+    expect(gate.tryTake('still', { queue: false })).toBe(false);
+    expect(gate.queued, 'only asked: not in line').toBe(0);
+    expect(gate.tryTake('b')).toBe(false);
+    expect(gate.tryTake('still'), 'its picture changed after all: in line behind b').toBe(false);
+    gate.release();
+    const ran: string[] = [];
+    gate.drain((k) => {
+      ran.push(k);
+      gate.tryTake(k);
+    });
+    expect(ran).toEqual(['b']);
+    expect(gate.queued).toBe(1);
+  });
+
   it('lets as many frames out as there are engine threads', () => {
     const gate = new FrameGate<string>(2);
     expect([gate.tryTake('a'), gate.tryTake('b'), gate.tryTake('c')]).toEqual([true, true, false]);
