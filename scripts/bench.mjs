@@ -436,6 +436,8 @@ function affectLensStats(rows, tileCount, seconds) {
     // Which transport carried the frames that had a picture (share of them).
     viaShare: Object.fromEntries([...new Set(pictures.map((r) => r.via))].map((v) => [v, round(pictures.filter((r) => r.via === v).length / Math.max(1, pictures.length), 3)])),
     latency: summary(rows.map((r) => r.latency)),
+    // The frames analysed from a picture alone (an "unchanged" one waits at most for the picture the engine is on).
+    latencyFromPicture: summary(pictures.map((r) => r.latency)),
     // How busy the engine thread was (share of the last 2 s, sent with each reply; utils/scheduler.ts BusyWindow).
     engineLoad: summary(rows.map((r) => r.stages?.load).filter((v) => Number.isFinite(v)), 2),
     stages: {
@@ -665,7 +667,7 @@ try {
         latencyRatio: fa ? { p50: ratio(al.latency.p50, fa.latency.p50), p95: ratio(al.latency.p95, fa.latency.p95) } : null,
       };
       report.runs.push(run);
-      log(`  AffectLens ${al.fps} fps (${al.fpsFromPicture} from a picture; per tile min ${al.fpsPerTile.min}), latency p50 ${al.latency.p50} / p95 ${al.latency.p95} ms` +
+      log(`  AffectLens ${al.fps} fps (${al.fpsFromPicture} from a picture; per tile min ${al.fpsPerTile.min}), latency p50 ${al.latency.p50} / p95 ${al.latency.p95} ms (pictures ${al.latencyFromPicture.p50} / ${al.latencyFromPicture.p95})` +
         (fa ? ` | face-api.js ${fa.fps} fps, ${fa.latency.p50} / ${fa.latency.p95} ms | ratio ${run.ratio}` : ''));
     }
   }

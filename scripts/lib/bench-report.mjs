@@ -16,13 +16,13 @@ export function toMarkdown(r) {
   lines.push('');
   lines.push('## Throughput and latency, AffectLens vs face-api.js (same tiles, same browser)');
   lines.push('');
-  lines.push('| tiles | AffectLens frames/s (from a picture) | per tile min / mean | latency p50 / p95 ms | face found | face-api.js frames/s | per tile min / mean | latency p50 / p95 ms | face found | ratio fps | ratio latency p50 / p95 |');
+  lines.push('| tiles | AffectLens frames/s (from a picture) | per tile min / mean | latency p50 / p95 ms (from a picture) | face found | face-api.js frames/s | per tile min / mean | latency p50 / p95 ms | face found | ratio fps | ratio latency p50 / p95 |');
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of r.runs) {
     const a = run.affectlens;
     const b = run.faceapi;
     lines.push(
-      `| ${run.tiles} | ${f(a.fps)} (${f(a.fpsFromPicture)}) | ${pair(a.fpsPerTile.min, a.fpsPerTile.mean)} | ${pair(a.latency.p50, a.latency.p95)} | ${pct(a.facesFoundShare)} | ` +
+      `| ${run.tiles} | ${f(a.fps)} (${f(a.fpsFromPicture)}) | ${pair(a.fpsPerTile.min, a.fpsPerTile.mean)} | ${pair(a.latency.p50, a.latency.p95)}${a.latencyFromPicture ? ` (${pair(a.latencyFromPicture.p50, a.latencyFromPicture.p95)})` : ''} | ${pct(a.facesFoundShare)} | ` +
         (b
           ? `${f(b.fps)} | ${pair(b.fpsPerTile.min, b.fpsPerTile.mean)} | ${pair(b.latency.p50, b.latency.p95)} | ${pct(b.facesFoundShare)} | `
           : `${run.faceapiError ? 'failed' : '–'} | – | – | – | `) +
