@@ -138,12 +138,13 @@ export class Overlay {
         f.extra.remove();
       }
       if (face.va) {
-        // Valence left→right, arousal bottom→top on a small circumplex; hollow when estimated.
+        // Valence left→right, arousal bottom→top on a small circumplex; hollow when estimated. Whole
+        // percent steps (a fifth of a pixel on the 1.6 em disc): a value settling by hundredths does
+        // not redraw the page every frame. (No tooltip: the overlay takes no pointer events.)
         const v = face.va;
         setClass(f.va, v.estimated ? 'va estimated' : 'va');
-        f.va.title = `valence ${v.valence.toFixed(2)}, arousal ${v.arousal.toFixed(2)}${v.estimated ? ' (estimated from expression)' : ''}`;
-        setStyle(f.dot, 'left', `${50 + 40 * clamp1(v.valence)}%`);
-        setStyle(f.dot, 'top', `${50 - 40 * clamp1(v.arousal)}%`);
+        setStyle(f.dot, 'left', `${Math.round(50 + 40 * clamp1(v.valence))}%`);
+        setStyle(f.dot, 'top', `${Math.round(50 - 40 * clamp1(v.arousal))}%`);
         if (f.badge.firstChild?.firstChild !== f.va) f.badge.firstChild?.insertBefore(f.va, f.text);
       } else {
         f.va.remove();

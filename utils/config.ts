@@ -13,6 +13,14 @@ export const CAPTURE = {
 } as const;
 
 /**
+ * Shortest time between two draws of the overlay (ms): results arriving in between are drawn
+ * together. Every draw that changes the overlay costs the meeting page a style, layout and paint
+ * pass on its main thread; a badge read by a person needs no more than 10 updates a second, and a
+ * result waits at most this long to be drawn.
+ */
+export const OVERLAY_MIN_INTERVAL_MS = 100;
+
+/**
  * Engine threads of the inference host (utils/engine-worker.ts): one per core the call can spare —
  * all cores but one, at most two. Each holds its own copy of the models (measured: ~60 MB more
  * for the second). On a 2-core machine (`npm run bench`, 9 and 16 tiles): a second engine there only competed with the

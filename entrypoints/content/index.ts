@@ -10,7 +10,7 @@ import { topExpression } from '@/models/affect/postprocess';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport } from '@/utils/transport';
 import { copyVideoFrame, lumaThumbnail, type NormRegion, type RawFrame } from '@/utils/raw-frame';
-import { CAPTURE, engineThreads } from '@/utils/config';
+import { CAPTURE, OVERLAY_MIN_INTERVAL_MS, engineThreads } from '@/utils/config';
 import { contentRect, placeBox, type Rect } from '@/utils/geometry';
 import type { FrameReply } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
@@ -98,6 +98,9 @@ class Controller {
   /** Tiles to draw at the next animation frame (see `render`). */
   private readonly dirty = new Set<Tile>();
   private flushQueued = false;
+  /** A draw waiting for OVERLAY_MIN_INTERVAL_MS to pass since the last one (see `render`). */
+  private flushTimer: number | null = null;
+  private lastFlush = -Infinity;
   private rescanQueued = false;
   /** The inference host's recent cost per frame, for the adaptive rate (utils/scheduler.ts). */
   private readonly cost = new CostMeter();
@@ -552,21 +555,36 @@ class Controller {
    * false: nothing on this tile. The tiles drawn in one frame read their layout first and write the
    * overlay after, so the page lays out once per frame, not once per tile.
    */
-  private render(tile: Tile, visible: boolean): void {
+  private render(tile: Tile, visible: boolean, urgent = false): void {
     tile.shown = visible;
     this.dirty.add(tile);
+    // Results are drawn at most every OVERLAY_MIN_INTERVAL_MS: each draw that changes the overlay
+    // costs the page a style, layout and paint pass. Scrolling and resizing draw at the next frame,
+    // so the boxes stay on the faces.
+    if (urgent && this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      this.flushQueued = false;
+    }
     if (this.flushQueued) return;
     this.flushQueued = true;
-    requestAnimationFrame(() => {
-      this.flushQueued = false;
-      const views: [Tile, TileView][] = [];
-      for (const t of this.dirty) {
-        // A reply can arrive after its tile left the page (layout change): draw nothing for it.
-        if (this.tiles.get(t.id) === t) views.push([t, this.view(t)]);
-      }
-      this.dirty.clear();
-      for (const [t, view] of views) this.overlay.render(t.id, view);
-    });
+    const wait = urgent ? 0 : this.lastFlush + OVERLAY_MIN_INTERVAL_MS - performance.now();
+    const flush = () =>
+      requestAnimationFrame(() => {
+        this.flushTimer = null;
+        this.flushQueued = false;
+        this.lastFlush = performance.now();
+        const views: [Tile, TileView][] = [];
+        for (const t of this.dirty) {
+          // A reply can arrive after its tile left the page (layout change): draw nothing for it.
+          if (this.tiles.get(t.id) === t) views.push([t, this.view(t)]);
+        }
+        this.dirty.clear();
+        for (const [t, view] of views) this.overlay.render(t.id, view);
+      });
+    // The page's own timer, not the context's: a script cut off by an update still draws its last word.
+    if (wait > 0) this.flushTimer = window.setTimeout(flush, wait);
+    else flush();
   }
 
   /** What the overlay shows on a tile now (layout reads only). */
@@ -591,7 +609,7 @@ class Controller {
 
   private queueLayout(): void {
     // Scrolled or resized: every tile again where it shows.
-    for (const tile of this.tiles.values()) this.render(tile, tile.shown);
+    for (const tile of this.tiles.values()) this.render(tile, tile.shown, true);
   }
 }
 

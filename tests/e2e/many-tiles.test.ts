@@ -71,6 +71,30 @@ describe('25 tiles in Chromium', () => {
     expect(alongside, '"unchanged" frames sent while a picture was out').toBeGreaterThan(0);
   });
 
+  it('draws the overlay at most about 10 times a second, however many results arrive', async () => {
+    // Every draw that changes the overlay costs the page a style and layout pass (Chromium counts
+    // them); results of 25 tiles arrive far more often than that, and are drawn together.
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const counts = async () => {
+      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+      const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
+      return { layouts: get('LayoutCount'), styles: get('RecalcStyleCount'), at: Date.now() };
+    };
+    const a = await counts();
+    await page.waitForTimeout(5000);
+    const b = await counts();
+    await page.waitForTimeout(1500); // the log is written in batches
+    const seconds = (b.at - a.at) / 1000;
+    const results = (await loggedResults(browser.serviceWorker)).filter((r) => r.at >= a.at && r.at < b.at).length / seconds;
+    const layouts = (b.layouts - a.layouts) / seconds;
+    const styles = (b.styles - a.styles) / seconds;
+    console.log(`25 tiles: ${results.toFixed(1)} results/s drawn with ${layouts.toFixed(1)} layouts/s, ${styles.toFixed(1)} style recalcs/s`);
+    expect(results, 'results per second').toBeGreaterThan(20);
+    expect(layouts, 'layouts per second').toBeLessThanOrEqual(12);
+    expect(styles, 'style recalcs per second').toBeLessThanOrEqual(12);
+  });
+
   it('a participant who switches camera keeps their tile and goes on being read', async () => {
     // P1 (the top-left video) switches to another camera: the same tile, a new stream.
     const switchedAt = Date.now();
