@@ -95,7 +95,7 @@ class Controller {
   /** Direct until the relay iframe is up (Chrome); Firefox stays direct (see utils/transport.ts). */
   private transport: FrameTransport = new DirectTransport();
   private helloInFlight: Promise<void> | null = null;
-  /** Tiles to draw at the next animation frame (see `render`). */
+  /** Tiles to draw at the next draw of the overlay (see `render`). */
   private readonly dirty = new Set<Tile>();
   private flushQueued = false;
   /** A draw waiting for OVERLAY_MIN_INTERVAL_MS to pass since the last one (see `render`). */
@@ -551,9 +551,10 @@ class Controller {
   }
 
   /**
-   * Draw the tile's badges (or status) over its picture at the next animation frame; `visible`
-   * false: nothing on this tile. The tiles drawn in one frame read their layout first and write the
-   * overlay after, so the page lays out once per frame, not once per tile.
+   * Draw the tile's badges (or status) over its picture at the next draw of the overlay (an
+   * animation frame, at most every OVERLAY_MIN_INTERVAL_MS; `urgent`: at the next frame); `visible`
+   * false: nothing on this tile. The tiles drawn together read their layout first and write the
+   * overlay after, so the page lays out once per draw, not once per tile.
    */
   private render(tile: Tile, visible: boolean, urgent = false): void {
     tile.shown = visible;
@@ -571,7 +572,6 @@ class Controller {
     const wait = urgent ? 0 : this.lastFlush + OVERLAY_MIN_INTERVAL_MS - performance.now();
     const flush = () =>
       requestAnimationFrame(() => {
-        this.flushTimer = null;
         this.flushQueued = false;
         this.lastFlush = performance.now();
         const views: [Tile, TileView][] = [];
@@ -583,7 +583,11 @@ class Controller {
         for (const [t, view] of views) this.overlay.render(t.id, view);
       });
     // The page's own timer, not the context's: a script cut off by an update still draws its last word.
-    if (wait > 0) this.flushTimer = window.setTimeout(flush, wait);
+    if (wait > 0)
+      this.flushTimer = window.setTimeout(() => {
+        this.flushTimer = null;
+        flush();
+      }, wait);
     else flush();
   }
 
