@@ -1,3 +1,4 @@
+/* global document */
 // Flags for Debian's Chromium with the unpacked extension (see ../shared/SPIKE.md).
 export const CHROMIUM = process.env.AFFECTLENS_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -27,6 +28,9 @@ export function chromiumArgs(extensionDir, opts = {}) {
  * tab, so a page opened before it loads sits behind it, and Chromium throttles a background tab
  * even headless (measured: animation frames 1.5/s and video frames 1/s instead of 30 and 17.5).
  * Wait for that tab and close it, so the pages a test or the bench opens are in front, as a call is.
+ * It is closed once it has drawn its heading: closed while still loading, the extension's pages
+ * opened after it in that browser read every i18n message as empty (seen in 3 of ~150 launches:
+ * the popup showed message names instead of text).
  * @param {import('playwright-core').BrowserContext} context
  * @param {number} [timeoutMs]
  * @returns {Promise<boolean>} whether the welcome page opened
@@ -37,6 +41,7 @@ export async function closeWelcomePage(context, timeoutMs = 15_000) {
   for (;;) {
     const page = context.pages().find((p) => p.url().endsWith('/welcome.html'));
     if (page) {
+      await page.waitForFunction(() => document.querySelector('h1')?.textContent, undefined, { timeout: 10_000 }).catch(() => {});
       await page.close();
       return true;
     }
