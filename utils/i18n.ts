@@ -13,6 +13,12 @@ import { browser } from 'wxt/browser';
 /** Every message name in the English (default) locale. */
 export type MessageKey = keyof typeof import('../public/_locales/en/messages.json');
 
+/** A messages.json as the extension ships it. */
+export type MessageBundle = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
+
+/** The English messages read from the extension's files, when the browser's i18n gave nothing (see `ensureMessages`). */
+let fallback: MessageBundle | null = null;
+
 /** The localised message `key`, with `$1`… (named placeholders in messages.json) filled in order. */
 export function t(key: MessageKey, ...substitutions: (string | number)[]): string {
   let message = '';
@@ -22,7 +28,43 @@ export function t(key: MessageKey, ...substitutions: (string | number)[]): strin
   } catch {
     // No i18n API in this context (e.g. a unit test without a fake): fall back to the key.
   }
-  return message || key;
+  return message || (fallback ? fromBundle(fallback, key, substitutions.map(String)) : '') || key;
+}
+
+/**
+ * Call before a page's first render. Chromium can give an extension page an empty message bundle —
+ * its i18n then returns '' for every name (seen when the welcome tab was closed while it loaded:
+ * the popup opened after it showed message names). Then the English messages are read from the
+ * extension's own `_locales` and `t()` uses them.
+ */
+export async function ensureMessages(): Promise<void> {
+  try {
+    if (browser.i18n.getMessage('extName')) {
+      fallback = null;
+      return;
+    }
+  } catch {
+    return; // no i18n API here
+  }
+  try {
+    const res = await fetch(browser.runtime.getURL('/_locales/en/messages.json'));
+    fallback = (await res.json()) as MessageBundle;
+  } catch {
+    fallback = null;
+  }
+}
+
+/** A message of `bundle` as the browser's i18n fills it: `$NAME$` → its placeholder's content, `$1`… → the substitutions, `$$` → `$`. */
+export function fromBundle(bundle: MessageBundle, key: string, substitutions: readonly string[] = []): string {
+  const entry = bundle[key];
+  if (!entry) return '';
+  const named = (name: string) => Object.entries(entry.placeholders ?? {}).find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1].content ?? '';
+  const numbered = (text: string) => text.replace(/\$(\d)/g, (_, d: string) => substitutions[Number(d) - 1] ?? '');
+  return entry.message.replace(/\$\$|\$([A-Za-z0-9_@]+)\$|\$(\d)/g, (all, name?: string, digit?: string) => {
+    if (all === '$$') return '$';
+    if (name) return numbered(named(name));
+    return substitutions[Number(digit) - 1] ?? '';
+  });
 }
 
 /** The UI language's number format (for ms, s, %, days shown next to controls). */

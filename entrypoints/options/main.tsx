@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { BackendSelect } from '@/components/BackendSelect';
 import { Toggle } from '@/components/Toggle';
-import { formatNumber, t } from '@/utils/i18n';
+import { ensureMessages, formatNumber, t } from '@/utils/i18n';
 import { send } from '@/utils/messaging';
 import {
   clampRetentionDays,
@@ -287,6 +287,9 @@ function Options() {
   );
 }
 
-document.title = t('optionsTitle');
-const root = document.getElementById('app');
-if (root) render(<Options />, root);
+// The messages first: Chromium can give a page an empty i18n bundle (utils/i18n.ts ensureMessages).
+void ensureMessages().then(() => {
+  document.title = t('optionsTitle');
+  const root = document.getElementById('app');
+  if (root) render(<Options />, root);
+});

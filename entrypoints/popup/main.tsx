@@ -4,7 +4,7 @@ import { browser } from 'wxt/browser';
 import { BackendSelect } from '@/components/BackendSelect';
 import { Toggle } from '@/components/Toggle';
 import { describeEngine } from '@/components/engine-status';
-import { t } from '@/utils/i18n';
+import { ensureMessages, t } from '@/utils/i18n';
 import { send, sendToTab } from '@/utils/messaging';
 import { reattachContentScript } from '@/utils/reattach';
 import type { EngineStatus, TabState } from '@/utils/types';
@@ -140,5 +140,8 @@ function Popup() {
   );
 }
 
-const root = document.getElementById('app');
-if (root) render(<Popup />, root);
+// The messages first: Chromium can give a page an empty i18n bundle (utils/i18n.ts ensureMessages).
+void ensureMessages().then(() => {
+  const root = document.getElementById('app');
+  if (root) render(<Popup />, root);
+});

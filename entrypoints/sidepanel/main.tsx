@@ -8,7 +8,7 @@ import { LiveCard, RoomCard, STALE_MS, liveLabel, type LiveParticipant } from '@
 import { SessionView } from '@/components/panel/SessionView';
 import { mmss } from '@/components/panel/charts';
 import { noticeText } from '@/components/panel/text';
-import { t } from '@/utils/i18n';
+import { ensureMessages, t } from '@/utils/i18n';
 import { send } from '@/utils/messaging';
 import { asEnvelope } from '@/utils/protocol';
 import { deleteSessions, sessionsItem, type SessionMeta } from '@/utils/session-store';
@@ -254,8 +254,11 @@ export function SidePanel() {
   );
 }
 
-const root = document.getElementById('app');
-if (root) {
-  document.title = t('extName');
-  render(<SidePanel />, root);
-}
+// The messages first: Chromium can give a page an empty i18n bundle (utils/i18n.ts ensureMessages).
+void ensureMessages().then(() => {
+  const root = document.getElementById('app');
+  if (root) {
+    document.title = t('extName');
+    render(<SidePanel />, root);
+  }
+});

@@ -4,7 +4,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { t } from '@/utils/i18n';
+import { ensureMessages, t } from '@/utils/i18n';
 import { firstRunItem } from '@/utils/settings';
 import '../options/style.css';
 
@@ -75,6 +75,9 @@ function Welcome() {
   );
 }
 
-document.title = t('welcomeTitle');
-const root = document.getElementById('app');
-if (root) render(<Welcome />, root);
+// The messages first: Chromium can give a page an empty i18n bundle (utils/i18n.ts ensureMessages).
+void ensureMessages().then(() => {
+  document.title = t('welcomeTitle');
+  const root = document.getElementById('app');
+  if (root) render(<Welcome />, root);
+});

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { t } from '../../utils/i18n';
+import { ensureMessages, fromBundle, t, type MessageBundle } from '../../utils/i18n';
 
 const ROOT = join(__dirname, '../..');
 
@@ -191,5 +191,50 @@ describe('t()', () => {
     vi.restoreAllMocks();
     // The fake browser's getMessage is not implemented: it throws, like a context without the API.
     expect(t('saved')).toBe('saved');
+  });
+
+  it('falls back to the English messages in the extension\'s files when the browser\'s i18n gives nothing', async () => {
+    // What Chromium did to pages opened after the welcome tab was closed while loading: '' for every name.
+    vi.spyOn(fakeBrowser.i18n, 'getMessage').mockReturnValue('');
+    const fetched: string[] = [];
+    vi.stubGlobal('fetch', async (url: string) => {
+      fetched.push(url);
+      return new Response(readFileSync(join(ROOT, 'public', new URL(url).pathname), 'utf8'));
+    });
+    try {
+      await ensureMessages();
+      expect(fetched.map((u) => new URL(u).pathname)).toEqual(['/_locales/en/messages.json']);
+      expect(t('saved')).toBe(messages.saved!.message);
+      expect(t('engineError', 'WebAssembly out of memory')).toBe('Analysis unavailable: WebAssembly out of memory');
+      // The browser's i18n works again (a new page): its messages, and the fallback is dropped.
+      vi.spyOn(fakeBrowser.i18n, 'getMessage').mockImplementation(((key: string) => (key === 'extName' ? 'AffectLens' : '')) as never);
+      await ensureMessages();
+      expect(t('saved')).toBe('saved');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
+describe('fromBundle (the fallback\'s fill-in, as the browser\'s i18n does it)', () => {
+  const bundle: MessageBundle = {
+    two: { message: '$WHO$ has $COUNT$ frames', placeholders: { who: { content: '$1' }, count: { content: '$2' } } },
+    literal: { message: 'costs $$5 and $1 raw' },
+    fixed: { message: 'at $WHERE$', placeholders: { WHERE: { content: 'home' } } },
+  };
+  it('fills named placeholders from the substitutions, numbered ones directly, and $$ as $', () => {
+    expect(fromBundle(bundle, 'two', ['Ada', '12'])).toBe('Ada has 12 frames');
+    expect(fromBundle(bundle, 'literal', ['x'])).toBe('costs $5 and x raw');
+    expect(fromBundle(bundle, 'fixed')).toBe('at home');
+    expect(fromBundle(bundle, 'missing')).toBe('');
+  });
+
+  it('gives every message of the English file with its placeholders filled (no $ left)', () => {
+    for (const [key, m] of Object.entries(messages)) {
+      const n = Object.keys(m.placeholders ?? {}).length;
+      const text = fromBundle(messages, key, Array.from({ length: n }, (_, i) => `<${i + 1}>`));
+      expect(text, key).not.toMatch(/\$[A-Za-z0-9_]/);
+      for (let i = 1; i <= n; i++) expect(text, key).toContain(`<${i}>`);
+    }
   });
 });
