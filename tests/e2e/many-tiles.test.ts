@@ -13,6 +13,7 @@ import { gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { callQuery } from '../../scripts/lib/bench-media.mjs';
+import { engineThreads } from '../../utils/config';
 
 const N = 25;
 
@@ -54,7 +55,7 @@ describe('25 tiles in Chromium', () => {
     // of one page are out at once (one engine thread on this 2-core machine). Frames that only say
     // "unchanged" (the grid's still photos between two keep-alives) go without a slot: some of them
     // fly while a picture is out.
-    const threads = await page.evaluate(() => Math.max(1, Math.min(2, Math.floor(navigator.hardwareConcurrency || 1) - 1)));
+    const threads = engineThreads(await page.evaluate(() => navigator.hardwareConcurrency));
     // 25 tiles share one engine (about a frame per second each): a few seconds for the still photos' repeats.
     const channel = async () => (await loggedResults(browser.serviceWorker)).filter((r) => r.via === 'channel');
     const log = await pollUntil(channel, (l) => l.filter((r) => r.reused).length > 50, 20_000, 1000);
