@@ -4,9 +4,11 @@
  * Plain DOM on purpose: this runs on the meeting page's main thread, so it stays tiny.
  * It never takes pointer events: clicks go to the meeting UI underneath.
  */
-import type { Rect } from '../utils/geometry';
+import { frameAround, type Rect } from '../utils/geometry';
+import { FACE_FRAME_MARGIN } from '../utils/config';
 
 export interface FaceView {
+  /** The face's box in viewport px; the overlay draws its frame a margin outside it. */
   rect: Rect;
   /** First badge line, e.g. "Happiness 92%". */
   title: string;
@@ -126,8 +128,10 @@ export class Overlay {
     }
     view.faces.forEach((face, i) => {
       const f = (tile.faces[i] ??= this.faceEls());
-      setClass(f.box, `box ${face.tone}${face.rect.y - r.y < 3 * parseInt(fontPx, 10) ? ' below' : ''}`);
-      placeEl(f.box, face.rect);
+      // Off the face: the region the models read must not hold the overlay (a tab capture sees it).
+      const frame = frameAround(face.rect, FACE_FRAME_MARGIN);
+      setClass(f.box, `box ${face.tone}${frame.y - r.y < 3 * parseInt(fontPx, 10) ? ' below' : ''}`);
+      placeEl(f.box, frame);
       setStyle(f.badge, 'fontSize', fontPx);
       setText(f.title, face.title);
       setText(f.detail, face.detail);

@@ -21,6 +21,17 @@ export const CAPTURE = {
 export const OVERLAY_MIN_INTERVAL_MS = 100;
 
 /**
+ * How far the overlay's frame around a face stands off the face's landmark box, as a share of the
+ * box's longer side (each side). The affect model reads exactly that box, and when frames are cut
+ * from a capture of the tab (a canvas the page will not give) the capture holds the overlay too: a
+ * frame drawn on the box's edge was read as part of the face. Measured (sites e2e, tab capture,
+ * Subject 024's closed-mouth smile, P(happiness) over neutral): 0.29 with the frame on the box,
+ * 0.84 with it 10 % off — as from the page's own pixels (0.79–0.83). A head moves less than that
+ * between two analysed frames, so the frame stays off the face as it follows it.
+ */
+export const FACE_FRAME_MARGIN = 0.1;
+
+/**
  * Engine threads of the inference host (utils/engine-worker.ts): one per core the call can spare —
  * all cores but one, at most two. Each holds its own copy of the models (measured: ~60 MB more
  * for the second). On a 2-core machine (`npm run bench`, 9 and 16 tiles): a second engine there only competed with the

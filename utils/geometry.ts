@@ -36,6 +36,16 @@ export function placeBox(face: BoxNorm, picture: Rect, clip: Rect): Rect | null 
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
+/**
+ * The rectangle the overlay draws around a face: the face's box grown by `margin` of its longer
+ * side on every side (at least `minPx`), so that the frame and its border lie outside the region
+ * the models read (see FACE_FRAME_MARGIN).
+ */
+export function frameAround(face: Rect, margin: number, minPx = 4): Rect {
+  const pad = Math.round(Math.max(minPx, margin * Math.max(face.w, face.h)));
+  return { x: face.x - pad, y: face.y - pad, w: face.w + 2 * pad, h: face.h + 2 * pad };
+}
+
 /** Size of the frame we send for analysis: the video scaled so its longer side is ≤ `maxSide`. */
 export function analysisSize(vw: number, vh: number, maxSide: number): { width: number; height: number } {
   const scale = Math.min(1, maxSide / Math.max(vw, vh));

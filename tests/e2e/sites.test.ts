@@ -105,21 +105,21 @@ function pagesDir(): string {
 const AU12 = 6;
 const HAPPINESS = 4; // AffectNet order
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/**
+ * Subject 024's closed-mouth smile, the faintest of the four, over neutral: 0.78–0.84 from the
+ * page's own pixels and through the tab capture alike (neutral 0.00). Through the capture it read
+ * 0.29–0.47 while the overlay drew its frame on the face's box, which the affect model reads
+ * (utils/config.ts FACE_FRAME_MARGIN): this threshold fails that.
+ */
+const MIN_SMILE = 0.6;
 
 
 /**
  * Each filled tile's results: frames with one face, and its smiles where its own video smiles
- * (P(happiness) in the timeline's happy segments above its neutral ones), before and after `switched`
- * (the layout switch; null: one phase).
+ * (P(happiness) in the timeline's happy segments above its neutral ones by at least `MIN_SMILE`),
+ * before and after `switched` (the layout switch; null: one phase).
  */
-/**
- * `minSmile`: how much higher P(happiness) must be in the happy segments than in the neutral ones.
- * Through the tab capture (the tab's rendered pixels, scaled, with the overlay's box around the face)
- * Subject 024's closed-mouth smile reads lower than from the page's own pixels (0.78–0.81): 0.39,
- * 0.42, 0.47, 0.41, 0.40 and 0.298 in six CI runs of one day (neutral 0.00 in all), so that path
- * asks for 0.2 — still far from a capture that reads the wrong region or no face.
- */
-function checkTiles(s: SitePage, tiles: GridTile[], log: LoggedResult[], painted: [number, number][][], switched: number | null, minSmile = 0.3): void {
+function checkTiles(s: SitePage, tiles: GridTile[], log: LoggedResult[], painted: [number, number][][], switched: number | null): void {
   s.fills.forEach((f, i) => {
     const rows = log.filter((r) => r.name === f.name && (f.key === undefined || r.tileId === f.key));
     const tile = tiles.find((t) => t.name === f.video)!;
@@ -152,7 +152,7 @@ function checkTiles(s: SitePage, tiles: GridTile[], log: LoggedResult[], painted
       expect(happy.length, `${s.site} ${f.name} ${phase.label}: frames in happy segments`).toBeGreaterThan(3);
       expect(neutral.length, `${s.site} ${f.name} ${phase.label}: frames in neutral segments`).toBeGreaterThan(3);
       // Subject 024's closed-mouth smile barely moves AU12; the expression model reads it.
-      expect(p(happy) - p(neutral), `${s.site} ${f.name} plays ${f.video}: its smiles, ${phase.label} the switch`).toBeGreaterThan(minSmile);
+      expect(p(happy) - p(neutral), `${s.site} ${f.name} plays ${f.video}: its smiles, ${phase.label} the switch`).toBeGreaterThan(MIN_SMILE);
     }
     console.log(`${s.site} ${f.name} ← ${f.video}: ${rows.length} frames; ${report.join('; ')}`);
   });
@@ -240,7 +240,7 @@ describe('meeting-site pages in Chromium', () => {
     expect(new Set(log.map((r) => r.via)), 'every frame cut from the tab capture').toEqual(new Set(['capture']));
     const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(`tab capture: ${log.length} frames in ${(t1 - t0) / 1000} s; latency p50 ${med(log.map((r) => r.latency))} ms; cut ${med(log.map((r) => r.stages.cut ?? 0))}, decode ${med(log.map((r) => r.stages.decode))}, landmarks ${med(log.map((r) => r.stages.landmarks))}, total ${med(log.map((r) => r.stages.total))}`);
-    checkTiles(s, tiles, log, painted, null, 0.2);
+    checkTiles(s, tiles, log, painted, null);
     // Stopping it from the popup: the tiles say they cannot be read again.
     await page.bringToFront();
     const again = await clickToolbarButton(browser.context, browser.extensionId, page);

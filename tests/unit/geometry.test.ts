@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSize, contentRect, placeBox } from '../../utils/geometry';
+import { analysisSize, contentRect, frameAround, placeBox } from '../../utils/geometry';
 
 const box = { x: 100, y: 50, w: 400, h: 400 };
 
@@ -32,5 +32,10 @@ describe('overlay geometry', () => {
   it('scales frames down to the analysis size, never up', () => {
     expect(analysisSize(1280, 720, 480)).toEqual({ width: 480, height: 270 });
     expect(analysisSize(320, 320, 480)).toEqual({ width: 320, height: 320 });
+  });
+
+  it('draws the frame around a face off its box: a share of the longer side, at least a few px', () => {
+    expect(frameAround({ x: 100, y: 50, w: 80, h: 100 }, 0.1)).toEqual({ x: 90, y: 40, w: 100, h: 120 });
+    expect(frameAround({ x: 10, y: 10, w: 20, h: 20 }, 0.1)).toEqual({ x: 6, y: 6, w: 28, h: 28 });
   });
 });
