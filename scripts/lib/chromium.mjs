@@ -1,4 +1,6 @@
 /* global document */
+import { pollUntil } from './poll.mjs';
+
 // Flags for Debian's Chromium with the unpacked extension (see ../shared/SPIKE.md).
 export const CHROMIUM = process.env.AFFECTLENS_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -37,15 +39,10 @@ export function chromiumArgs(extensionDir, opts = {}) {
  */
 export async function closeWelcomePage(context, timeoutMs = 15_000) {
   // A new tab's url can still be about:blank when Playwright reports it: look at every tab until one is the welcome page.
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const page = context.pages().find((p) => p.url().endsWith('/welcome.html'));
-    if (page) {
-      await page.waitForFunction(() => document.querySelector('h1')?.textContent, undefined, { timeout: 10_000 }).catch(() => {});
-      await page.close();
-      return true;
-    }
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const welcome = () => context.pages().find((p) => p.url().endsWith('/welcome.html'));
+  const page = await pollUntil(async () => welcome(), (p) => p !== undefined, timeoutMs, 100);
+  if (!page) return false;
+  await page.waitForFunction(() => document.querySelector('h1')?.textContent, undefined, { timeout: 10_000 }).catch(() => {});
+  await page.close();
+  return true;
 }

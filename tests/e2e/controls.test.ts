@@ -10,7 +10,7 @@ import { loggedResults, openPopup, stopServiceWorkers, tabIdOf } from '../suppor
 import { gridTiles, noFaceVideo } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
-import { pollUntil } from '../support/poll';
+import { pollUntil } from '../../scripts/lib/poll.mjs';
 
 interface TileState {
   /** The participant key the overlay tile is drawn for (e.g. `name:Paused`). */

@@ -9,6 +9,7 @@ import { startEgressProxy, type EgressLog } from '../support/egress';
 import { callUrl, gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { pollUntil } from '../../scripts/lib/poll.mjs';
 import { loggedResults, type LoggedResult } from '../support/extension';
 import { dirname, join } from 'node:path';
 
@@ -32,15 +33,8 @@ describe('grid call in Chromium', () => {
     const loaded = Date.now();
     await page.goto(callUrl(server.url, tiles, 'loop=0'));
     // A badge on every tile, early: poll the overlay while the videos play.
-    while (Date.now() - loaded < 30_000) {
-      const html = await overlayHtml(page);
-      const tilesWithBadge = html.split('class="tile"').slice(1).filter((t) => t.includes('class="badge"')).length;
-      if (tilesWithBadge >= 4) {
-        badgesAfterMs = Date.now() - loaded;
-        break;
-      }
-      await page.waitForTimeout(250);
-    }
+    const badged = (html: string) => html.split('class="tile"').slice(1).filter((t) => t.includes('class="badge"')).length;
+    if (badged(await pollUntil(() => overlayHtml(page), (html) => badged(html) >= 4, 30_000)) >= 4) badgesAfterMs = Date.now() - loaded;
     // Now that the models are warm, play the whole 12 s timeline once from the start, so that every
     // labelled segment is analysed (a cold start spends its first seconds loading the models).
     await page.reload();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { collectErrors, launchWithExtension, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults, waitForLog, type LoggedResult } from '../support/extension';
-import { pollUntil } from '../support/poll';
+import { pollUntil } from '../../scripts/lib/poll.mjs';
 import { gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';

@@ -12,7 +12,7 @@ import { loggedResults, stopServiceWorkers } from '../support/extension';
 import { gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
-import { pollUntil } from '../support/poll';
+import { pollUntil } from '../../scripts/lib/poll.mjs';
 import { POINT_FIELDS } from '../../utils/session-series';
 import type { SessionMeta } from '../../utils/session-store';
 

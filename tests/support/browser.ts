@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { ROOT } from './media';
 import { CHROMIUM, chromiumArgs, closeWelcomePage } from '../../scripts/lib/chromium.mjs';
-import { pollUntil } from './poll';
+import { pollUntil } from '../../scripts/lib/poll.mjs';
 
 export const EXTENSION_DIR = join(ROOT, '.output', 'chrome-mv3');
 

@@ -2,7 +2,7 @@
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 
 import type { LoggedResult } from '../../utils/storage';
-import { pollUntil } from './poll';
+import { pollUntil } from '../../scripts/lib/poll.mjs';
 
 export type { LoggedResult };
 
