@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, chromiumArgs, closeWelcomePage } from './lib/chromium.mjs';
 import { serveStatic } from './lib/static-server.mjs';
+import { pageMetrics } from './lib/page-metrics.mjs';
 import { benchTiles, callQuery } from './lib/bench-media.mjs';
 import { categoryMemory, cpuBetween, sampleProcesses } from './lib/bench-procs.mjs';
 import { mean, ratio, round, slope, sum, summary } from './lib/bench-stats.mjs';
@@ -221,8 +222,8 @@ async function loggedResults(tag) {
 
 /** The page main thread's cumulative busy time (ms) from CDP Performance.getMetrics. */
 async function mainThread(cdp) {
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  const get = (name) => (metrics.find((m) => m.name === name)?.value ?? NaN) * 1000;
+  const metrics = await pageMetrics(cdp);
+  const get = (name) => (metrics[name] ?? NaN) * 1000;
   return { wall: Date.now(), task: get('TaskDuration'), script: get('ScriptDuration'), layout: get('LayoutDuration'), style: get('RecalcStyleDuration') };
 }
 

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { collectErrors, launchWithExtension, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults, waitForLog, type LoggedResult } from '../support/extension';
 import { pollUntil } from '../../scripts/lib/poll.mjs';
+import { pageMetrics } from '../../scripts/lib/page-metrics.mjs';
 import { gridTiles, type GridTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
@@ -78,9 +79,8 @@ describe('25 tiles in Chromium', () => {
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send('Performance.enable');
     const counts = async () => {
-      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-      const get = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;
-      return { layouts: get('LayoutCount'), styles: get('RecalcStyleCount'), at: Date.now() };
+      const metrics = await pageMetrics(cdp);
+      return { layouts: metrics.LayoutCount ?? NaN, styles: metrics.RecalcStyleCount ?? NaN, at: Date.now() };
     };
     const a = await counts();
     await page.waitForTimeout(5000);
