@@ -1,10 +1,10 @@
 // Options page: every setting saves as soon as it changes (utils/settings.ts) and says "Saved".
-import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { BackendSelect } from '@/components/BackendSelect';
 import { Toggle } from '@/components/Toggle';
-import { ensureMessages, formatNumber, t } from '@/utils/i18n';
+import { formatNumber, t } from '@/utils/i18n';
+import { mountPage } from '@/components/mount';
 import { send } from '@/utils/messaging';
 import {
   clampRetentionDays,
@@ -287,9 +287,4 @@ function Options() {
   );
 }
 
-// The messages first: Chromium can give a page an empty i18n bundle (utils/i18n.ts ensureMessages).
-void ensureMessages().then(() => {
-  document.title = t('optionsTitle');
-  const root = document.getElementById('app');
-  if (root) render(<Options />, root);
-});
+mountPage(Options, () => t('optionsTitle'));

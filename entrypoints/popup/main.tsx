@@ -1,10 +1,10 @@
-import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { BackendSelect } from '@/components/BackendSelect';
 import { Toggle } from '@/components/Toggle';
 import { describeEngine } from '@/components/engine-status';
-import { ensureMessages, t } from '@/utils/i18n';
+import { t } from '@/utils/i18n';
+import { mountPage } from '@/components/mount';
 import { send, sendToTab } from '@/utils/messaging';
 import { reattachContentScript } from '@/utils/reattach';
 import type { EngineStatus, TabState } from '@/utils/types';
@@ -140,8 +140,4 @@ function Popup() {
   );
 }
 
-// The messages first: Chromium can give a page an empty i18n bundle (utils/i18n.ts ensureMessages).
-void ensureMessages().then(() => {
-  const root = document.getElementById('app');
-  if (root) render(<Popup />, root);
-});
+mountPage(Popup);

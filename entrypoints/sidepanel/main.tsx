@@ -1,6 +1,6 @@
 // Side panel (Chrome) / sidebar (Firefox): live cards per participant and for the room, the
 // session summary with charts and export, and the history of past sessions.
-import { render, type ComponentChildren } from 'preact';
+import type { ComponentChildren } from 'preact';
 import { useEffect, useErrorBoundary, useMemo, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { describeEngine } from '@/components/engine-status';
@@ -8,7 +8,8 @@ import { LiveCard, RoomCard, STALE_MS, liveLabel, type LiveParticipant } from '@
 import { SessionView } from '@/components/panel/SessionView';
 import { mmss } from '@/components/panel/charts';
 import { noticeText } from '@/components/panel/text';
-import { ensureMessages, t } from '@/utils/i18n';
+import { t } from '@/utils/i18n';
+import { mountPage } from '@/components/mount';
 import { send } from '@/utils/messaging';
 import { asEnvelope } from '@/utils/protocol';
 import { deleteSessions, sessionsItem, type SessionMeta } from '@/utils/session-store';
@@ -254,11 +255,4 @@ export function SidePanel() {
   );
 }
 
-// The messages first: Chromium can give a page an empty i18n bundle (utils/i18n.ts ensureMessages).
-void ensureMessages().then(() => {
-  const root = document.getElementById('app');
-  if (root) {
-    document.title = t('extName');
-    render(<SidePanel />, root);
-  }
-});
+mountPage(SidePanel, () => t('extName'));

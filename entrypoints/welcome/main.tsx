@@ -1,10 +1,10 @@
 // First-run page (opened once by the background on install; linked from the options page): what is
 // analysed, that nothing leaves the device, the ethics of analysing others, what the engagement
 // index is not. "I understand" records the acknowledgement and goes on to the settings.
-import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { ensureMessages, t } from '@/utils/i18n';
+import { t } from '@/utils/i18n';
+import { mountPage } from '@/components/mount';
 import { firstRunItem } from '@/utils/settings';
 import '../options/style.css';
 
@@ -75,9 +75,4 @@ function Welcome() {
   );
 }
 
-// The messages first: Chromium can give a page an empty i18n bundle (utils/i18n.ts ensureMessages).
-void ensureMessages().then(() => {
-  document.title = t('welcomeTitle');
-  const root = document.getElementById('app');
-  if (root) render(<Welcome />, root);
-});
+mountPage(Welcome, () => t('welcomeTitle'));
