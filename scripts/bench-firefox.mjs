@@ -97,6 +97,7 @@ try {
         decode: summary(pictures.map((r) => r.stages?.decode)),
         landmarks: summary(pictures.map((r) => r.stages?.landmarks)),
         affect: summary(pictures.map((r) => r.stages?.affect)),
+        smoothing: summary(pictures.map((r) => r.stages?.smoothing)),
         total: summary(pictures.map((r) => r.stages?.total)),
       },
       facesFoundShare: round(rows.filter((r) => r.faces.length > 0).length / Math.max(1, rows.length), 3),

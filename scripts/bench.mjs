@@ -206,6 +206,7 @@ async function loggedResults(tag) {
             at: r.at,
             latency: r.latency,
             pageMs: r.pageMs,
+            drawMs: r.drawMs ?? null,
             stages: r.stages ?? null,
             reused: r.reused === true,
             faces: r.faces.length,
@@ -444,13 +445,14 @@ function affectLensStats(rows, tileCount, seconds) {
     stages: {
       grab: summary(rows.map((r) => r.pageMs), 2),
       transfer: st((r) => r.latency - r.stages.total),
-      queue: st((r) => r.stages.total - (r.stages.cut ?? 0) - r.stages.decode - r.stages.landmarks - (r.stages.affect ?? 0)),
+      queue: st((r) => r.stages.total - (r.stages.cut ?? 0) - r.stages.decode - r.stages.landmarks - (r.stages.affect ?? 0) - (r.stages.smoothing ?? 0)),
       decode: st((r) => r.stages.decode),
       detection: null,
       landmarks: st((r) => r.stages.landmarks),
       affectModel: withStages.some((r) => Number.isFinite(r.stages.affect)) ? st((r) => r.stages.affect) : null,
-      smoothing: null,
-      overlayRender: null,
+      smoothing: withStages.some((r) => Number.isFinite(r.stages.smoothing)) ? st((r) => r.stages.smoothing) : null,
+      // The page's last overlay draw before each frame (every frame answered carries one; a draw serves several).
+      overlayRender: rows.some((r) => Number.isFinite(r.drawMs)) ? summary(rows.map((r) => r.drawMs).filter((v) => Number.isFinite(v)), 2) : null,
     },
   };
 }
@@ -620,7 +622,7 @@ const report = {
   },
   notes: [
     'latency: capture (content script) to result ready in the offscreen document; the reply to the page and the overlay draw are not in it yet.',
-    'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (Chrome: the copied frame through the relay iframe and its direct channel to the offscreen document; where that channel is missing, a JPEG encode + message); queue = waiting for the engine; decode = turning the transferred frame into a bitmap (RGBA conversion, or a JPEG decode on the fallback path); viaShare = which transport carried the frames (channel / relay / direct); detection runs inside MediaPipe\'s face landmarker (reported under landmarks); affectModel = stages.affect when the engine logs it; smoothing and overlayRender are not measured yet (null).',
+    'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (Chrome: the copied frame through the relay iframe and its direct channel to the offscreen document; where that channel is missing, a JPEG encode + message); queue = waiting for the engine; decode = turning the transferred frame into a bitmap (RGBA conversion, or a JPEG decode on the fallback path); viaShare = which transport carried the frames (channel / relay / direct); detection runs inside MediaPipe\'s face landmarker (reported under landmarks); affectModel = stages.affect (cropping the faces and the affect model, one batch); smoothing = stages.smoothing (after the models: action units from the blendshapes, face tracks, the smoothing windows, compound expression and engagement); overlayRender = the page main thread\'s time for one draw of the overlay (the content script\'s layout reads and writes; the browser\'s own style, layout and paint after it are in mainThread.cdp.layoutStyleMsPerS), as sent with each frame (the draw before it).',
     '--backend ID sets chrome.storage.local affectBackend (the options page\'s choice) before the runs; affectBackends lists the backends seen in the logged faces.',
     'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time.',
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',

@@ -268,6 +268,8 @@ export class Engine {
       }
       this.lastAnalysis.set(trackerKey, { found, affect });
     }
+    // After the models: action units, face tracks, the temporal layer (smoothing, compound, engagement).
+    const tModels = performance.now();
     let tracker = this.trackers.get(trackerKey);
     if (!tracker) this.trackers.set(trackerKey, (tracker = new FaceTracker(job.frame.tileId)));
     // Several people in one tile (a meeting-room camera) are told apart by the tracker; a
@@ -322,8 +324,11 @@ export class Engine {
       capturedAt,
       doneAt: Date.now(),
       faces,
-      timings: job.frame.unchanged ? { decode: 0, landmarks: 0, affect: 0, total: t3 - job.receivedAt } : { ...(cut ? { decode: 0, cut: t1 - t0 } : { decode: t1 - t0 }), landmarks: t2 - t1, affect: t3 - t2, total: t3 - job.receivedAt },
+      timings: job.frame.unchanged
+        ? { decode: 0, landmarks: 0, affect: 0, smoothing: t3 - tModels, total: t3 - job.receivedAt }
+        : { ...(cut ? { decode: 0, cut: t1 - t0 } : { decode: t1 - t0 }), landmarks: t2 - t1, affect: tModels - t2, smoothing: t3 - tModels, total: t3 - job.receivedAt },
       pageMs: job.frame.pageMs,
+      ...(job.frame.drawMs === undefined ? {} : { drawMs: job.frame.drawMs }),
       via: job.frame.via,
       ...(job.frame.unchanged ? { reused: true } : {}),
     };

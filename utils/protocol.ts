@@ -92,6 +92,12 @@ export interface FrameRequest {
   /** Main-thread ms the meeting page spent on this frame (its synchronous capture work). */
   pageMs: number;
   /**
+   * Main-thread ms the page's last draw of the overlay took before this frame was sent (the content
+   * script's own work: the layout reads, which may force a layout, and the writes); absent before
+   * the first draw. Reported by the bench as the overlay's render time.
+   */
+  drawMs?: number;
+  /**
    * Which transport carried the frame (see utils/transport.ts): `channel` the relay's direct channel
    * to the host (no encode), `relay` the relay's JPEG, `direct` the content script's own JPEG,
    * `capture` cut from the tab capture.

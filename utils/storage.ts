@@ -24,6 +24,8 @@ export interface LoggedResult {
   latency: number;
   /** Main-thread ms the meeting page spent capturing this frame. */
   pageMs: number;
+  /** Main-thread ms of the page's last overlay draw before this frame (FrameRequest.drawMs). */
+  drawMs?: number;
   /** Which transport carried the frame. */
   via: FrameResult['via'];
   /** The picture had not changed: the last analysis repeated (see FrameRequest.unchanged). */

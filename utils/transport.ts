@@ -18,7 +18,7 @@ import { send } from './messaging';
 import { PendingReplies, type FrameAnswer } from './pending';
 import type { FrameReply, FrameRequest } from './protocol';
 
-export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt'> & {
+export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt' | 'drawMs'> & {
   /** The tab the frame comes from (from the background's hello): the relay's direct channel to the host needs it. */
   tabId?: number;
 };

@@ -83,6 +83,11 @@ export interface StageTimings {
   landmarks: number;
   /** ms to crop the faces and run the affect model on all of them (one batch). */
   affect: number;
+  /**
+   * ms after the models: action units from the blendshapes, face tracks, and the temporal layer
+   * (smoothing windows, compound expression, engagement) of every face of the frame.
+   */
+  smoothing?: number;
   /** ms from receiving the frame to the reply (includes waiting for the engine). */
   total: number;
   /**
@@ -103,6 +108,8 @@ export interface FrameResult {
   faces: FaceResult[];
   timings: StageTimings;
   pageMs: number;
+  /** The page's last overlay draw before the frame was sent, ms (FrameRequest.drawMs). */
+  drawMs?: number;
   via: 'channel' | 'relay' | 'direct' | 'capture';
   /** The picture had not changed: the tile's last analysed faces, repeated at this frame's time. */
   reused?: boolean;

@@ -37,6 +37,7 @@ function logRecord(result: FrameResult): LoggedResult {
       at: result.capturedAt,
       latency: result.doneAt - result.capturedAt,
       pageMs: Math.round(result.pageMs * 100) / 100,
+      ...(result.drawMs === undefined ? {} : { drawMs: Math.round(result.drawMs * 100) / 100 }),
       stages: result.timings,
       via: result.via,
       ...(result.reused ? { reused: true } : {}),

@@ -101,6 +101,8 @@ class Controller {
   /** A draw waiting for OVERLAY_MIN_INTERVAL_MS to pass since the last one (see `render`). */
   private flushTimer: number | null = null;
   private lastFlush = -Infinity;
+  /** How long the last draw of the overlay took on the page's main thread (ms; sent with each frame for the bench). */
+  private drawMs: number | null = null;
   private rescanQueued = false;
   /** The inference host's recent cost per frame, for the adaptive rate (utils/scheduler.ts). */
   private readonly cost = new CostMeter();
@@ -384,7 +386,7 @@ class Controller {
     const capturedAt = Date.now();
     let reply: FrameReply | undefined;
     try {
-      const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt, ...(this.tabId === null ? {} : { tabId: this.tabId }) };
+      const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt, ...(this.drawMs === null ? {} : { drawMs: this.drawMs }), ...(this.tabId === null ? {} : { tabId: this.tabId }) };
       if (mode === 'unchanged') reply = await this.transport.unchanged(meta, pageMs);
       else if (mode === 'capture') {
         const region = { ...where.box, viewW: window.innerWidth, viewH: window.innerHeight };
@@ -428,7 +430,7 @@ class Controller {
     // The host's cost of this frame (an unchanged one costs next to nothing; the engine waits for a
     // tab capture's cut, so that counts too): the scheduler's input.
     const t = reply.result.timings;
-    this.cost.add(Math.max(0.5, (t.cut ?? 0) + t.decode + t.landmarks + t.affect));
+    this.cost.add(Math.max(0.5, (t.cut ?? 0) + t.decode + t.landmarks + t.affect + (t.smoothing ?? 0)));
     tile.captured = mode === 'capture';
     tile.faces = reply.result.faces;
     tile.status = tile.faces.length ? null : 'no face';
@@ -573,7 +575,7 @@ class Controller {
     const flush = () =>
       requestAnimationFrame(() => {
         this.flushQueued = false;
-        this.lastFlush = performance.now();
+        const t0 = (this.lastFlush = performance.now());
         const views: [Tile, TileView][] = [];
         for (const t of this.dirty) {
           // A reply can arrive after its tile left the page (layout change): draw nothing for it.
@@ -581,6 +583,7 @@ class Controller {
         }
         this.dirty.clear();
         for (const [t, view] of views) this.overlay.render(t.id, view);
+        this.drawMs = performance.now() - t0;
       });
     // The page's own timer, not the context's: a script cut off by an update still draws its last word.
     if (wait > 0)

@@ -54,8 +54,10 @@ it('bench: one tile for 3 s reports AffectLens and face-api.js frames as one JSO
     expect(report.fps).toBe(one!.affectlens.fps);
     expect(report.latency.p50).toBeGreaterThan(0);
     expect(report.latency.p95).toBeGreaterThanOrEqual(report.latency.p50!);
-    for (const stage of ['grab', 'transfer', 'decode', 'landmarks']) expect(report.stages[stage], stage).toBeGreaterThanOrEqual(0);
-    for (const stage of ['affectModel', 'smoothing', 'overlayRender']) expect(report.stages).toHaveProperty(stage);
+    // Every stage is measured but detection, which runs inside MediaPipe's face landmarker (null).
+    for (const stage of ['grab', 'transfer', 'decode', 'landmarks', 'affectModel', 'smoothing', 'overlayRender']) expect(report.stages[stage], stage).toBeGreaterThanOrEqual(0);
+    expect(report.stages.affectModel, 'the affect model takes time').toBeGreaterThan(0);
+    expect(report.stages).toHaveProperty('detection', null);
 
     expect(one!.faceapiError, 'face-api.js baseline error').toBeUndefined();
     expect(one!.faceapi!.frames, 'face-api.js analysed frames').toBeGreaterThan(0);
