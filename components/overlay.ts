@@ -4,7 +4,7 @@
  * Plain DOM on purpose: this runs on the meeting page's main thread, so it stays tiny.
  * It never takes pointer events: clicks go to the meeting UI underneath.
  */
-import { frameAround, type Rect } from '../utils/geometry';
+import { badgeSide, frameAround, type Rect } from '../utils/geometry';
 import { FACE_FRAME_MARGIN } from '../utils/config';
 
 export interface FaceView {
@@ -130,7 +130,7 @@ export class Overlay {
       const f = (tile.faces[i] ??= this.faceEls());
       // Off the face: the region the models read must not hold the overlay (a tab capture sees it).
       const frame = frameAround(face.rect, FACE_FRAME_MARGIN);
-      setClass(f.box, `box ${face.tone}${frame.y - r.y < 3 * parseInt(fontPx, 10) ? ' below' : ''}`);
+      setClass(f.box, `box ${face.tone}${badgeSide(frame, r, 3 * parseInt(fontPx, 10)) === 'below' ? ' below' : ''}`);
       placeEl(f.box, frame);
       setStyle(f.badge, 'fontSize', fontPx);
       setText(f.title, face.title);

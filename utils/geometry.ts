@@ -46,6 +46,17 @@ export function frameAround(face: Rect, margin: number, minPx = 4): Rect {
   return { x: face.x - pad, y: face.y - pad, w: face.w + 2 * pad, h: face.h + 2 * pad };
 }
 
+/**
+ * Where a face's badge goes: above its frame when `needPx` fit between the frame and the top of the
+ * tile, else on the side with more room — a face that fills its tile keeps its badge as far inside
+ * the tile as it can instead of spilling over the tile below.
+ */
+export function badgeSide(frame: Rect, tile: Rect, needPx: number): 'above' | 'below' {
+  const above = frame.y - tile.y;
+  const below = tile.y + tile.h - (frame.y + frame.h);
+  return above >= needPx || above >= below ? 'above' : 'below';
+}
+
 /** Size of the frame we send for analysis: the video scaled so its longer side is ≤ `maxSide`. */
 export function analysisSize(vw: number, vh: number, maxSide: number): { width: number; height: number } {
   const scale = Math.min(1, maxSide / Math.max(vw, vh));

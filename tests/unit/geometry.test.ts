@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSize, contentRect, frameAround, placeBox } from '../../utils/geometry';
+import { analysisSize, badgeSide, contentRect, frameAround, placeBox } from '../../utils/geometry';
 
 const box = { x: 100, y: 50, w: 400, h: 400 };
 
@@ -37,5 +37,14 @@ describe('overlay geometry', () => {
   it('draws the frame around a face off its box: a share of the longer side, at least a few px', () => {
     expect(frameAround({ x: 100, y: 50, w: 80, h: 100 }, 0.1)).toEqual({ x: 90, y: 40, w: 100, h: 120 });
     expect(frameAround({ x: 10, y: 10, w: 20, h: 20 }, 0.1)).toEqual({ x: 6, y: 6, w: 28, h: 28 });
+  });
+
+  it('puts the badge above the frame when it fits, else on the side of the tile with more room', () => {
+    const tile = { x: 0, y: 40, w: 480, h: 480 };
+    expect(badgeSide({ x: 100, y: 120, w: 200, h: 250 }, tile, 48)).toBe('above');
+    // Near the top with room below: below.
+    expect(badgeSide({ x: 100, y: 50, w: 200, h: 250 }, tile, 48)).toBe('below');
+    // A face filling the tile (47 px above, 30 below): above, spilling less than below would.
+    expect(badgeSide({ x: 96, y: 87, w: 348, h: 410 }, tile, 48)).toBe('above');
   });
 });
