@@ -445,6 +445,7 @@ function affectLensStats(rows, tileCount, seconds) {
     stages: {
       grab: summary(rows.map((r) => r.pageMs), 2),
       transfer: st((r) => r.latency - r.stages.total),
+      // The total minus the engine's own stages (utils/scheduler.ts engineWorkMs).
       queue: st((r) => r.stages.total - (r.stages.cut ?? 0) - r.stages.decode - r.stages.landmarks - (r.stages.affect ?? 0) - (r.stages.smoothing ?? 0)),
       decode: st((r) => r.stages.decode),
       detection: null,

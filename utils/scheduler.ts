@@ -1,3 +1,5 @@
+import type { StageTimings } from './types';
+
 /**
  * The analysis rate per tile: a scheduler, not a fixed interval. Pure, no DOM.
  *
@@ -42,6 +44,14 @@ export function tileFps(input: RateInput): number {
 /** Milliseconds between two analysed frames of one tile. */
 export function tileIntervalMs(input: RateInput): number {
   return 1000 / tileFps(input);
+}
+
+/**
+ * The engine's own time on a frame: every stage it ran (a tab capture's cut counts: the engine
+ * waits for it), not its wait in the queue. scripts/bench.mjs takes `queue` as the total minus these.
+ */
+export function engineWorkMs(t: StageTimings): number {
+  return (t.cut ?? 0) + t.decode + t.landmarks + t.affect + (t.smoothing ?? 0);
 }
 
 /** An exponentially weighted mean of the engine's cost per frame (robust to one slow frame). */

@@ -16,7 +16,7 @@ import type { FrameReply } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
-import { CostMeter, FrameGate, KEEPALIVE_MS, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
+import { CostMeter, FrameGate, KEEPALIVE_MS, engineWorkMs, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
 import { DEFAULT_FRAME_BUDGET, DEFAULT_OVERLAY_CONTENTS, readPageSettings, type FrameBudgetSettings, type OverlayContents, type PageSettings } from '@/utils/settings';
 import { applySelfView, type SelfViewMode } from '@/utils/sites/self-view';
 
@@ -429,8 +429,7 @@ class Controller {
     }
     // The host's cost of this frame (an unchanged one costs next to nothing; the engine waits for a
     // tab capture's cut, so that counts too): the scheduler's input.
-    const t = reply.result.timings;
-    this.cost.add(Math.max(0.5, (t.cut ?? 0) + t.decode + t.landmarks + t.affect + (t.smoothing ?? 0)));
+    this.cost.add(Math.max(0.5, engineWorkMs(reply.result.timings)));
     tile.captured = mode === 'capture';
     tile.faces = reply.result.faces;
     tile.status = tile.faces.length ? null : 'no face';

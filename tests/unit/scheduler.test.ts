@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BusyWindow, CostMeter, FrameGate, pictureChange, shouldAnalyse, tileFps, tileIntervalMs } from '../../utils/scheduler';
+import { BusyWindow, CostMeter, FrameGate, engineWorkMs, pictureChange, shouldAnalyse, tileFps, tileIntervalMs } from '../../utils/scheduler';
 
 describe('adaptive frame rate', () => {
   it('shares the CPU budget among the tiles, capped by the user’s maximum', () => {
@@ -120,3 +120,11 @@ describe('the page’s frame gate', () => {
     expect([gate.inFlight, gate.queued]).toEqual([2, 0]);
   });
 });
+
+describe('engine cost of a frame', () => {
+  it('is every stage the engine ran, a capture\'s cut included, and not its wait in the queue', () => {
+    expect(engineWorkMs({ decode: 2, landmarks: 20, affect: 8, smoothing: 0.5, total: 45 })).toBe(30.5);
+    expect(engineWorkMs({ decode: 0, cut: 40, landmarks: 20, affect: 8, total: 90 })).toBe(68);
+  });
+});
+
