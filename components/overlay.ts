@@ -119,7 +119,8 @@ export class Overlay {
     const r = view.rect;
     setStyle(el, 'display', '');
     placeEl(el, r);
-    const fontPx = `${Math.round(Math.min(16, Math.max(10, r.w / 26)))}px`;
+    const fontSize = Math.round(Math.min(16, Math.max(10, r.w / 26)));
+    const fontPx = `${fontSize}px`;
     if (view.status) {
       setText(tile.status, view.status);
       if (el.firstChild !== tile.status) el.prepend(tile.status);
@@ -130,7 +131,7 @@ export class Overlay {
       const f = (tile.faces[i] ??= this.faceEls());
       // Off the face: the region the models read must not hold the overlay (a tab capture sees it).
       const frame = frameAround(face.rect, FACE_FRAME_MARGIN);
-      setClass(f.box, `box ${face.tone}${badgeSide(frame, r, 3 * parseInt(fontPx, 10)) === 'below' ? ' below' : ''}`);
+      setClass(f.box, `box ${face.tone}${badgeSide(frame, r, 3 * fontSize) === 'below' ? ' below' : ''}`);
       placeEl(f.box, frame);
       setStyle(f.badge, 'fontSize', fontPx);
       setText(f.title, face.title);
