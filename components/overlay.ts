@@ -6,6 +6,7 @@
  */
 import { badgeSide, frameAround, type Rect } from '../utils/geometry';
 import { FACE_FRAME_MARGIN } from '../utils/config';
+import { vaDot } from './badge';
 
 export interface FaceView {
   /** The face's box in viewport px; the overlay draws its frame a margin outside it. */
@@ -144,12 +145,13 @@ export class Overlay {
       }
       if (face.va) {
         // Valence left→right, arousal bottom→top on a small circumplex; hollow when estimated. Whole
-        // percent steps (a fifth of a pixel on the 1.6 em disc): a value settling by hundredths does
-        // not redraw the page every frame. (No tooltip: the overlay takes no pointer events.)
+        // percent steps (a fifth of a pixel on the 1.6 em disc, components/badge.ts). (No tooltip:
+        // the overlay takes no pointer events.)
         const v = face.va;
+        const dot = vaDot(v);
         setClass(f.va, v.estimated ? 'va estimated' : 'va');
-        setStyle(f.dot, 'left', `${Math.round(50 + 40 * clamp1(v.valence))}%`);
-        setStyle(f.dot, 'top', `${Math.round(50 - 40 * clamp1(v.arousal))}%`);
+        setStyle(f.dot, 'left', `${dot.left}%`);
+        setStyle(f.dot, 'top', `${dot.top}%`);
         if (f.badge.firstChild?.firstChild !== f.va) f.badge.firstChild?.insertBefore(f.va, f.text);
       } else {
         f.va.remove();
@@ -223,4 +225,3 @@ function placeEl(el: HTMLElement, r: Rect): void {
   setStyle(el, 'height', `${r.h}px`);
 }
 
-const clamp1 = (v: number) => Math.max(-1, Math.min(1, v));

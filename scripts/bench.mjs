@@ -209,6 +209,7 @@ async function loggedResults(tag) {
             drawMs: r.drawMs ?? null,
             stages: r.stages ?? null,
             reused: r.reused === true,
+            held: r.held === true,
             faces: r.faces.length,
             affectBackend: r.faces.find((f) => f.backend)?.backend ?? null,
             via: r.via ?? null,
@@ -432,6 +433,8 @@ function affectLensStats(rows, tileCount, seconds) {
     fps: round(rows.length / seconds, 2),
     framesFromPicture: pictures.length,
     fpsFromPicture: round(pictures.length / seconds, 2),
+    // Still tiles' frames the host repeated by itself, the page sending nothing (utils/hold.ts).
+    framesHeld: rows.filter((r) => r.held).length,
     fpsPerTile: { min: round(Math.min(...tileFps), 2), mean: round(mean(tileFps), 2), max: round(Math.max(...tileFps), 2) },
     facesFoundShare: round(rows.filter((r) => r.faces > 0).length / Math.max(1, rows.length), 3),
     affectBackends: [...new Set(rows.map((r) => r.affectBackend).filter(Boolean))],
@@ -443,7 +446,8 @@ function affectLensStats(rows, tileCount, seconds) {
     // How busy the engine thread was (share of the last 2 s, sent with each reply; utils/scheduler.ts BusyWindow).
     engineLoad: summary(rows.map((r) => r.stages?.load).filter((v) => Number.isFinite(v)), 2),
     stages: {
-      grab: summary(rows.map((r) => r.pageMs), 2),
+      // The page's check (and copy) of the frames it sent: a repeat the host made by itself has none.
+      grab: summary(rows.filter((r) => !r.held).map((r) => r.pageMs), 2),
       transfer: st((r) => r.latency - r.stages.total),
       // The total minus the engine's own stages (utils/scheduler.ts engineWorkMs).
       queue: st((r) => r.stages.total - (r.stages.cut ?? 0) - r.stages.decode - r.stages.landmarks - (r.stages.affect ?? 0) - (r.stages.smoothing ?? 0)),

@@ -7,11 +7,13 @@
  *
  *   host ──engines(ports) / serve(port) / frame / stop──► router ──reply──► host
  *   relay ──HostRequest──► router ──EngineRequest──► engine ──EngineReply──► router ──HostReply──► relay
+ *   relay ──hold / release──► router ──► engine ──push (a held tile's repeat)──► router ──► relay
  */
-import type { EngineReply, EngineRequest, WorkerScope } from './engine-worker';
+import type { EngineMessage, EnginePush, EngineReply, EngineRequest, WorkerScope } from './engine-worker';
+import { holdKey } from './hold';
 import type { FrameReply, FrameRequest } from './protocol';
 import { answerFrame } from './pending';
-import type { HostReply, HostRequest } from './transport';
+import type { HostMessage, HostReply } from './transport';
 
 export type ToRouter =
   /** One channel to each engine thread (transferred). Comes first. */
@@ -62,10 +64,12 @@ export function runEngineRouter(scope: WorkerScope<ToRouter, FromRouter>): void 
   const waiting = new Map<number, (r: EngineReply) => void>();
   let nextId = 1;
   const relays = new Set<MessagePort>();
+  /** Each tab's relay channel (the last one its frames came on): where a held tile's pushes go. */
+  const relayOf = new Map<number, MessagePort>();
 
   function toEngine(frame: Omit<EngineRequest, 'id'>, transfer: Transferable[]): Promise<EngineReply> {
     const id = nextId++;
-    const engine = engines[assigner.engineFor(`${frame.tabId ?? -1}:${frame.request.tileId}`, Date.now())];
+    const engine = engineOf(frame.tabId, frame.request.tileId);
     if (!engine) return Promise.resolve({ id, reply: { ok: false, reason: 'engine-not-ready', status: { state: 'loading', detail: 'starting the inference workers' } } });
     return new Promise((resolve) => {
       waiting.set(id, resolve);
@@ -73,12 +77,29 @@ export function runEngineRouter(scope: WorkerScope<ToRouter, FromRouter>): void 
     });
   }
 
+  /** The engine thread that analyses a tile (null before the engines are linked). */
+  const engineOf = (tabId: number | undefined, tileId: string): MessagePort | null => engines[assigner.engineFor(holdKey(tabId, tileId), Date.now())] ?? null;
+
   function serve(port: MessagePort): void {
     relays.add(port);
     // The relay's page was closed or reloaded: forget its channel.
-    port.addEventListener('close', () => relays.delete(port));
-    port.onmessage = (e: MessageEvent<HostRequest>) => {
-      const { id, tabId, request, bitmap, raw } = e.data;
+    port.addEventListener('close', () => {
+      relays.delete(port);
+      for (const [tab, p] of relayOf) if (p === port) relayOf.delete(tab);
+    });
+    port.onmessage = (e: MessageEvent<HostMessage>) => {
+      const m = e.data;
+      if ('hold' in m) {
+        relayOf.set(m.hold.tabId, port);
+        engineOf(m.hold.tabId, m.hold.tileId)?.postMessage(m satisfies EngineMessage);
+        return;
+      }
+      if ('release' in m) {
+        engineOf(m.release.tabId, m.release.tileId)?.postMessage(m satisfies EngineMessage);
+        return;
+      }
+      const { id, tabId, request, bitmap, raw } = m;
+      relayOf.set(tabId, port);
       void toEngine({ tabId, request, ...(bitmap ? { bitmap } : {}), ...(raw ? { raw } : {}) }, bitmap ? [bitmap] : raw ? [raw.buffer] : []).then(({ reply, buffer }) => answerFrame(port, { id, reply, ...(buffer ? { buffer } : {}) }));
     };
     port.postMessage({ ready: true } satisfies HostReply);
@@ -91,7 +112,11 @@ export function runEngineRouter(scope: WorkerScope<ToRouter, FromRouter>): void 
         engines = m.ports;
         assigner = new TileAssigner(engines.length);
         for (const port of engines) {
-          port.onmessage = (r: MessageEvent<EngineReply>) => {
+          port.onmessage = (r: MessageEvent<EngineReply | EnginePush>) => {
+            if ('push' in r.data) {
+              relayOf.get(r.data.push.tabId)?.postMessage(r.data satisfies HostReply);
+              return;
+            }
             const resolve = waiting.get(r.data.id);
             waiting.delete(r.data.id);
             resolve?.(r.data);

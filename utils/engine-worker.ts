@@ -13,6 +13,7 @@
  *   host (main thread) ──start / smoothing / link(port) / picture / stop──► engine
  *   engine ──status / result / cut──► host
  *   router ──EngineRequest──► engine (on the linked port) ──EngineReply──► router
+ *   router ──hold / release──► engine ──push (a held tile's repeat)──► router   (utils/hold.ts)
  *
  * A frame cut from a tab capture is asked of the host when its turn comes (`cut` → `picture`): the
  * capture lives in the document, and the freshest picture is the one wanted.
@@ -25,7 +26,10 @@ import { CAPTURE } from './config';
 import { answerFrame, type FrameAnswer } from './pending';
 import { rawToBitmap, type RawFrame } from './raw-frame';
 import type { AffectBackendId } from '../models/affect/types';
-import type { EngineStatus, FrameResult } from './types';
+import type { EngineStatus, FaceResult, FrameResult } from './types';
+import { HoldTable, holdKey, repeatFrame } from './hold';
+import { badgeKey } from '../components/badge';
+import type { HoldMessage, TilePush } from './transport';
 import type { FrameReply, FrameRequest } from './protocol';
 import type { SmoothingSettings } from './settings';
 import type { ScreenRegion } from './tab-capture';
@@ -65,6 +69,10 @@ export type FromEngine =
 export type EngineRequest = { id: number; tabId: number | undefined; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
 /** `buffer`: the copied planes' buffer, back to the page for its next copy. */
 export type EngineReply = FrameAnswer<FrameReply>;
+/** Besides frames, the router's channel carries still tiles' holds (utils/hold.ts)… */
+export type EngineMessage = HoldMessage;
+/** …and brings back what a held tile's repeat changed on its overlay, for the router to pass to the tab's relay. */
+export type EnginePush = { push: TilePush };
 
 /** The part of a DedicatedWorkerGlobalScope used here (the project's TS lib is the DOM's). */
 export interface WorkerScope<In, Out> {
@@ -134,17 +142,73 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
     status: { state: 'loading', detail: 'restarting analysis' },
   });
 
+  // Still tiles, repeated here (utils/hold.ts), and the last result each tile's page was given.
+  const holds = new HoldTable();
+  const shown = new Map<string, readonly FaceResult[]>();
+  let holdTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function remember(tabId: number | undefined, reply: FrameReply): void {
+    if (!reply.ok) return;
+    const key = holdKey(tabId, reply.result.tileId);
+    shown.delete(key); // most recent last: the first is the one to forget
+    shown.set(key, reply.result.faces);
+    if (shown.size > 512) shown.delete(shown.keys().next().value!);
+  }
+
+  /** Repeat the held tiles that are due, and wake up again when the next one is. */
+  function repeatHeld(port: MessagePort): void {
+    if (holdTimer !== null) clearTimeout(holdTimer);
+    holdTimer = null;
+    const now = Date.now();
+    for (const h of holds.due(now)) {
+      const key = holdKey(h.tabId, h.tileId);
+      void frame(repeatFrame(h, now), h.tabId)
+        .catch(failed)
+        .then((reply) => {
+          if (reply.ok) post({ type: 'result', result: reply.result });
+          // Released meanwhile (its picture changed): the page has moved on.
+          if (!holds.has(key)) return;
+          if (reply.ok) {
+            const before = shown.get(key);
+            if (before && badgeKey(before, h.lines) === badgeKey(reply.result.faces, h.lines)) return;
+            if (!holds.push(key, Date.now())) return; // pushed a moment ago: a later repeat brings the newest
+            remember(h.tabId, reply);
+          } else if (reply.reason === 'need-picture') {
+            holds.release(key); // a new engine without this tile's last frame: the page sends its picture
+          } else {
+            return; // dropped behind a newer frame, or the engine restarting: the page learns it from its next picture
+          }
+          port.postMessage({ push: { tabId: h.tabId, tileId: h.tileId, reply } } satisfies EnginePush);
+        });
+    }
+    const wait = holds.wait(Date.now());
+    if (wait !== null) holdTimer = setTimeout(() => repeatHeld(port), wait);
+  }
+
   function link(port: MessagePort): void {
     router?.close();
     router = port;
-    port.onmessage = (e: MessageEvent<EngineRequest>) => {
-      const { id, tabId, request, bitmap, raw } = e.data;
+    port.onmessage = (e: MessageEvent<EngineRequest | EngineMessage>) => {
+      const m = e.data;
+      if ('hold' in m) {
+        holds.hold(m.hold, Date.now());
+        repeatHeld(port);
+        return;
+      }
+      if ('release' in m) {
+        holds.release(holdKey(m.release.tabId, m.release.tileId));
+        return;
+      }
+      const { id, tabId, request, bitmap, raw } = m;
+      // Any other frame of a held tile ends its hold: its picture changed, or the keep-alive came.
+      holds.release(holdKey(tabId, request.tileId));
       const picture = bitmap ? () => Promise.resolve({ bitmap }) : raw ? () => rawToBitmap(raw, CAPTURE.maxSide).then((b) => ({ bitmap: b })) : undefined;
       void frame(request, tabId, picture)
         .catch(failed)
         .then((reply) => {
           if (reply.ok) post({ type: 'result', result: reply.result });
           else bitmap?.close(); // not taken by the engine (dropped, not ready)
+          remember(tabId, reply);
           // The copied planes were read into a VideoFrame (a copy) if at all: their buffer goes
           // back to the page for its next frame.
           answerFrame(port, { id, reply, ...(raw ? { buffer: raw.buffer } : {}) });
@@ -173,6 +237,7 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
         break;
       }
       case 'stop':
+        if (holdTimer !== null) clearTimeout(holdTimer);
         router?.close();
         engine?.dispose();
         engine = null;

@@ -331,6 +331,7 @@ export class Engine {
       ...(job.frame.drawMs === undefined ? {} : { drawMs: job.frame.drawMs }),
       via: job.frame.via,
       ...(job.frame.unchanged ? { reused: true } : {}),
+      ...(job.frame.held ? { held: true } : {}),
     };
   }
 

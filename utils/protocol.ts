@@ -32,6 +32,8 @@ export interface Protocol {
       tiles: number;
       site: { id: string; label: string; status: string | null };
       unchangedFrames?: number;
+      /** What the page has sent the host since it started (frames with a picture, "unchanged" frames, holds and releases) and what the host pushed to it. */
+      messages?: PageMessages;
       /** Canvas tiles whose pixels cannot be read (tab capture would read them). */
       unreadableCanvases?: number;
       /** Per-tile state the content script holds right now. */
@@ -114,6 +116,17 @@ export interface FrameRequest {
    * smoothing windows and the session keep their samples at a fraction of the cost.
    */
   unchanged?: boolean;
+  /** An unchanged frame the host made itself, repeating a still tile it holds (utils/hold.ts): the page sent nothing. */
+  held?: boolean;
+}
+
+/** Messages between a page's content script and the inference host, counted by the page (utils/hold.ts). */
+export interface PageMessages {
+  pictures: number;
+  unchanged: number;
+  holds: number;
+  releases: number;
+  pushes: number;
 }
 
 export type FrameReply =

@@ -28,6 +28,12 @@ export interface RateInput {
 
 export const MIN_FPS = 1;
 export const KEEPALIVE_MS = 2000;
+/**
+ * What the engine's repeat of an unchanged picture counts for in the cost meter (ms): the least any
+ * frame counts (its own time, the smoothing, is ~0.2 ms; a repeat the host makes by itself for a
+ * held tile, utils/hold.ts, is counted by the page at this).
+ */
+export const UNCHANGED_COST_MS = 0.5;
 /** Mean absolute difference (0–255) of the 16×16 grey thumbnails (of the face region) below which a picture is unchanged. */
 export const CHANGE_THRESHOLD = 1.5;
 

@@ -30,6 +30,8 @@ export interface LoggedResult {
   via: FrameResult['via'];
   /** The picture had not changed: the last analysis repeated (see FrameRequest.unchanged). */
   reused?: boolean;
+  /** Repeated by the host for a still tile it holds (FrameResult.held). */
+  held?: boolean;
   /** Per-stage ms in the inference host (decode, landmarks, total incl. queueing). */
   stages: FrameResult['timings'];
   faces: {

@@ -17,6 +17,10 @@ import { CAPTURE } from './config';
 import { send } from './messaging';
 import { PendingReplies, type FrameAnswer } from './pending';
 import type { FrameReply, FrameRequest } from './protocol';
+import type { HoldRequest } from './hold';
+
+/** A held tile's repeat, pushed to its page unasked (utils/hold.ts). */
+export type TilePush = { tabId: number; tileId: string; reply: FrameReply };
 
 export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt' | 'drawMs'> & {
   /** The tab the frame comes from (from the background's hello): the relay's direct channel to the host needs it. */
@@ -48,6 +52,17 @@ export interface FrameTransport {
   readonly buffers: BufferPool;
   /** Tell the host the tile's picture did not change: it repeats the last analysis at the new time. */
   unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined>;
+  /**
+   * Whether the host can hold a still tile (utils/hold.ts): only the relay's direct channel can,
+   * and only a tile whose last frame went over it (`via: 'channel'`).
+   */
+  readonly holds: boolean;
+  /** Start or renew a still tile's hold (no answer; the host pushes what changes). */
+  hold(request: HoldRequest): void;
+  /** End a tile's hold. */
+  release(tabId: number, tileId: string): void;
+  /** Called with what the host pushes for a held tile (a repeat that changes what the overlay shows). */
+  onPush: ((push: TilePush) => void) | null;
   /** Forget a tile's buffers. */
   forget(tileId: string): void;
   dispose(): void;
@@ -99,6 +114,11 @@ export class DirectTransport implements FrameTransport {
     return send('cs-off-frame', 'offscreen', { ...frameWithoutImage(meta, pageMs, 'direct'), unchanged: true }).catch(() => undefined);
   }
 
+  readonly holds = false;
+  hold(): void {}
+  release(): void {}
+  onPush: ((push: TilePush) => void) | null = null;
+
   forget(tileId: string): void {
     this.grabbers.forget(tileId);
   }
@@ -114,8 +134,10 @@ export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
   | { kind: 'raw'; raw: RawFrame }
   | { kind: 'unchanged' }
 );
+/** A still tile's hold and its release (utils/hold.ts): no answer. */
+export type HoldMessage = { hold: HoldRequest } | { release: { tabId: number; tileId: string } };
 /** `buffer`: a sent frame's buffer, back for the next copy (see BufferPool). */
-export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true };
+export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true } | { push: TilePush };
 
 /**
  * Messages on the direct channel between the relay iframe and the inference host's router worker
@@ -123,7 +145,9 @@ export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true };
  * frame's pixels go from the page to the models without an encode, a decode or a base64 copy.
  */
 export type HostRequest = { id: number; tabId: number; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
-export type HostReply = FrameAnswer<FrameReply> | { ready: true };
+/** Everything the relay sends on the direct channel: frames, and still tiles' holds. */
+export type HostMessage = HostRequest | HoldMessage;
+export type HostReply = FrameAnswer<FrameReply> | { ready: true } | { push: TilePush };
 /** `type` of the service-worker message that carries the relay's end of a channel to the host. */
 export const HOST_PORT_MESSAGE = 'affectlens-host-port';
 
@@ -153,6 +177,8 @@ export class RelayTransport implements FrameTransport {
       if ('id' in data) {
         this.buffers.give(data.buffer);
         this.replies.answer(data.id, data.reply ?? undefined);
+      } else if ('push' in data) {
+        this.onPush?.(data.push);
       }
     };
   }
@@ -201,6 +227,17 @@ export class RelayTransport implements FrameTransport {
 
   unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined> {
     return this.post({ id: this.nextId++, meta, pageMs, kind: 'unchanged' }, []);
+  }
+
+  readonly holds = true;
+  onPush: ((push: TilePush) => void) | null = null;
+
+  hold(request: HoldRequest): void {
+    this.port.postMessage({ hold: request } satisfies HoldMessage);
+  }
+
+  release(tabId: number, tileId: string): void {
+    this.port.postMessage({ release: { tabId, tileId } } satisfies HoldMessage);
   }
 
   private post(request: RelayRequest, transfer: Transferable[]): Promise<FrameReply | undefined> {

@@ -113,6 +113,8 @@ export interface FrameResult {
   via: 'channel' | 'relay' | 'direct' | 'capture';
   /** The picture had not changed: the tile's last analysed faces, repeated at this frame's time. */
   reused?: boolean;
+  /** Repeated by the host for a still tile it holds, without a word from the page (utils/hold.ts). */
+  held?: boolean;
 }
 
 export type EngineStatus =

@@ -41,6 +41,7 @@ function logRecord(result: FrameResult): LoggedResult {
       stages: result.timings,
       via: result.via,
       ...(result.reused ? { reused: true } : {}),
+      ...(result.held ? { held: true } : {}),
       faces: result.faces.map((f) => ({
         participantId: f.participantId,
         boxNorm: f.boxNorm,

@@ -5,18 +5,18 @@ import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { Overlay, type FaceView, type TileView } from '@/components/overlay';
-import { strongestAus } from '@/models/aus';
-import { topExpression } from '@/models/affect/postprocess';
+import { describeFace } from '@/components/badge';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
-import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport } from '@/utils/transport';
+import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TilePush } from '@/utils/transport';
+import { HOLD_RENEW_MS } from '@/utils/hold';
 import { copyVideoFrame, lumaThumbnail, type NormRegion, type RawFrame } from '@/utils/raw-frame';
 import { CAPTURE, OVERLAY_MIN_INTERVAL_MS, engineThreads } from '@/utils/config';
 import { contentRect, placeBox, type Rect } from '@/utils/geometry';
-import type { FrameReply } from '@/utils/protocol';
+import type { FrameReply, PageMessages } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
-import { CostMeter, FrameGate, KEEPALIVE_MS, engineWorkMs, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
+import { CostMeter, FrameGate, KEEPALIVE_MS, UNCHANGED_COST_MS, engineWorkMs, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
 import { DEFAULT_FRAME_BUDGET, DEFAULT_OVERLAY_CONTENTS, readPageSettings, type FrameBudgetSettings, type OverlayContents, type PageSettings } from '@/utils/settings';
 import { applySelfView, type SelfViewMode } from '@/utils/sites/self-view';
 
@@ -79,6 +79,10 @@ interface Tile {
   analysedAt: number;
   /** Its last frame went as "unchanged": the next one likely will too, so it is checked before waiting for the gate. */
   still: boolean;
+  /** Its last answered frame came over the relay's direct channel: the host can hold it when still (utils/hold.ts). */
+  viaChannel: boolean;
+  /** When the host was last told to hold this still tile (0: not held). */
+  heldAt: number;
 }
 
 class Controller {
@@ -115,6 +119,8 @@ class Controller {
   private thumbCtx: CanvasRenderingContext2D | null = null;
   /** Frames sent as "unchanged" (no picture) because nothing moved. */
   private unchangedFrames = 0;
+  /** Messages to and from the host, counted (the ping reports them; tests read them). */
+  private readonly messages: PageMessages = { pictures: 0, unchanged: 0, holds: 0, releases: 0, pushes: 0 };
 
   constructor(private readonly ctx: ContentScriptContext) {}
 
@@ -142,6 +148,7 @@ class Controller {
           tiles: this.tiles.size,
           site: this.site,
           unchangedFrames: this.unchangedFrames,
+          messages: { ...this.messages },
           unreadableCanvases: [...this.tiles.values()].filter((t) => t.needsCapture && !t.captured).length,
           // What a long call must not accumulate (tests count these after many layout changes).
           held: { tiles: this.tiles.size, timers: [...this.tiles.values()].filter((t) => t.timer !== null).length, overlayTiles: this.overlay.tileCount, grabbers: this.transport.tileCount },
@@ -168,6 +175,7 @@ class Controller {
         if (!relay) return;
         if (this.ctx.isInvalid) return relay.dispose();
         this.transport = relay;
+        relay.onPush = (push) => this.pushed(push);
       });
     }
     this.ctx.onInvalidated(() => this.transport.dispose());
@@ -224,7 +232,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, still: false });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, still: false, viaChannel: false, heldAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -235,6 +243,7 @@ class Controller {
 
   private dropTile(key: string, tile: Tile): void {
     if (tile.timer !== null) clearTimeout(tile.timer);
+    this.unhold(tile);
     this.overlay.remove(tile.id);
     this.transport.forget(tile.id);
     this.tiles.delete(key);
@@ -252,6 +261,7 @@ class Controller {
   private async tick(tile: Tile): Promise<void> {
     if (this.ctx.isInvalid || this.tiles.get(tile.id) !== tile) return;
     if (!this.state.analysis) {
+      this.unhold(tile);
       this.overlay.remove(tile.id);
       return;
     }
@@ -260,10 +270,12 @@ class Controller {
     if (document.hidden) {
       // Timers are throttled in background tabs; visibilitychange restarts sampling.
       tile.status = 'paused: tab in background';
+      this.unhold(tile);
       return;
     }
     if (!source) {
       // The site shows this participant without video: say so on the tile, look again later.
+      this.unhold(tile);
       tile.faces = [];
       tile.status = tile.hidden ? null : 'camera off';
       this.render(tile, !tile.hidden);
@@ -272,6 +284,7 @@ class Controller {
     }
     const where = locate(tile, source);
     if (tile.hidden || !where || where.box.w < CAPTURE.minTilePx || where.box.h < CAPTURE.minTilePx) {
+      this.unhold(tile);
       this.render(tile, false);
       this.schedule(tile, interval * 4);
       return;
@@ -355,6 +368,20 @@ class Controller {
       }
       const mode = viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture';
       if (mode !== 'picture') this.transport.buffers.give(grab?.raw?.buffer); // not sent: its buffer serves the next copy
+      if (mode === 'unchanged' && this.transport.holds && tile.viaChannel && this.tabId !== null) {
+        // Still, and the host can repeat it (utils/hold.ts): say so once, renew it now and then,
+        // and send nothing else; the host's repeats are the tile's frames, and it pushes whatever
+        // changes on the overlay (this.pushed). A repeat costs the engine what an "unchanged"
+        // frame did (the scheduler's input, as if it had been answered).
+        this.cost.add(UNCHANGED_COST_MS);
+        if (Date.now() - tile.heldAt >= HOLD_RENEW_MS) {
+          this.messages.holds++;
+          this.transport.hold({ tabId: this.tabId, tileId: tile.id, name: tile.name, everyMs: interval, mediaTime: grab?.mediaTime ?? (source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000), capturedAt: Date.now(), lines: this.badgeLines });
+          tile.heldAt = Date.now();
+        }
+        return;
+      }
+      tile.heldAt = 0; // a frame of the tile ends its hold at the host
       await this.analyse(tile, where, mode, grab?.pageMs ?? 0, mode === 'picture' ? grab?.raw : undefined, mode === 'capture' ? undefined : grab?.mediaTime);
     } finally {
       tile.inFlight = false;
@@ -385,6 +412,8 @@ class Controller {
     const mediaTime = copiedAt ?? (source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000);
     const capturedAt = Date.now();
     let reply: FrameReply | undefined;
+    if (mode === 'unchanged') this.messages.unchanged++;
+    else this.messages.pictures++;
     try {
       const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt, ...(this.drawMs === null ? {} : { drawMs: this.drawMs }), ...(this.tabId === null ? {} : { tabId: this.tabId }) };
       if (mode === 'unchanged') reply = await this.transport.unchanged(meta, pageMs);
@@ -429,8 +458,38 @@ class Controller {
     }
     // The host's cost of this frame (an unchanged one costs next to nothing; the engine waits for a
     // tab capture's cut, so that counts too): the scheduler's input.
-    this.cost.add(Math.max(0.5, engineWorkMs(reply.result.timings)));
+    this.cost.add(Math.max(UNCHANGED_COST_MS, engineWorkMs(reply.result.timings)));
     tile.captured = mode === 'capture';
+    tile.viaChannel = reply.result.via === 'channel';
+    tile.faces = reply.result.faces;
+    tile.status = tile.faces.length ? null : 'no face';
+    this.render(tile, true);
+  }
+
+  /** The host stops repeating this tile (utils/hold.ts), if it was. */
+  private unhold(tile: Tile): void {
+    if (tile.heldAt === 0) return;
+    tile.heldAt = 0;
+    if (this.tabId === null) return;
+    this.messages.releases++;
+    this.transport.release(this.tabId, tile.id);
+  }
+
+  /** A held tile's repeat that changes what its overlay shows (the smoothing settling on the still picture). */
+  private pushed({ tabId, tileId, reply }: TilePush): void {
+    this.messages.pushes++;
+    const tile = this.tiles.get(tileId);
+    // A push that crossed the tile's next picture on the way is old news.
+    if (this.ctx.isInvalid || tabId !== this.tabId || !tile || tile.heldAt === 0) return;
+    if (!reply.ok) {
+      // The host had no earlier frame of the tile (a new inference document), or the relay lost its
+      // direct channel to the host: the picture goes next.
+      if (reply.reason === 'need-picture') {
+        tile.heldAt = 0;
+        tile.analysedAt = 0;
+      }
+      return;
+    }
     tile.faces = reply.result.faces;
     tile.status = tile.faces.length ? null : 'no face';
     this.render(tile, true);
@@ -546,6 +605,7 @@ class Controller {
   private show(tile: Tile, status: string): void {
     // Once cut off from the extension, only that is said: a frame still in flight must not replace it.
     if (status !== ORPHANED && this.ctx.isInvalid) return;
+    this.unhold(tile); // not analysed now (paused, no camera, …): the host stops repeating it
     tile.status = status;
     tile.faces = [];
     this.render(tile, true);
@@ -619,36 +679,6 @@ class Controller {
   }
 }
 
-
-/**
- * What the badge says about one face: the smoothed top expression (the raw frame's when no window
- * yet), smile (relative to the person's own resting face once known) and the strongest AUs, the
- * engagement index and a pronounced compound expression, and V/A on a small circumplex.
- */
-function describeFace(f: FaceResult, show: OverlayContents = DEFAULT_OVERLAY_CONTENTS): Omit<FaceView, 'rect'> {
-  const aus = strongestAus({ intensity: f.aus, active: f.active }, 3).map((a) => `${a.au} ${a.value.toFixed(2)}`);
-  const live = f.live;
-  const smile = live?.smile ?? f.smile;
-  const extra = live
-    ? [show.engagement && live.engagement.index !== null ? `Engagement ${Math.round(live.engagement.index * 100)}%` : null, show.compound ? (live.compound?.label ?? null) : null].filter(Boolean).join(' · ')
-    : '';
-  // The lines the user chose (options page), top to bottom: expression, smile and AUs, engagement and compound.
-  const lay = (title: string | null, detail: string | null, tone: FaceView['tone'], va?: FaceView['va']): Omit<FaceView, 'rect'> => {
-    const lines = [title, detail, extra].filter((l): l is string => !!l);
-    return { title: lines[0] ?? '', detail: lines[1] ?? '', ...(lines[2] ? { extra: lines[2] } : {}), tone, ...(va && show.valenceArousal ? { va } : {}) };
-  };
-  const auLine = show.aus ? [smile ? 'Smile' : 'No smile', ...aus].join(' · ') : null;
-  if (f.tooSmall) {
-    // Said on the badge rather than guessed: below this size the expression model is near chance.
-    return lay('Face too small for expressions', [`${f.tooSmall.sizePx} px, needs ${f.tooSmall.minPx}`, ...(show.aus ? aus : [])].join(' · '), 'neutral');
-  }
-  if (!f.affect) return lay(show.expression ? (smile ? 'Smile' : 'No smile') : null, show.aus ? aus.join(' · ') || 'no active AU' : null, smile ? 'positive' : 'neutral');
-  const probs = live?.probs ?? f.affect.probs;
-  const { label, probability } = topExpression({ probs });
-  const v = live?.valence ?? f.affect.valence;
-  const a = live?.arousal ?? f.affect.arousal;
-  return lay(show.expression ? `${label} ${Math.round(probability * 100)}%` : null, auLine, v > 0.2 ? 'positive' : v < -0.2 ? 'negative' : 'neutral', { valence: v, arousal: a, estimated: f.affect.vaSource !== 'model' });
-}
 
 /** The region around a tile's faces (5 % margin), or the whole frame without faces: what the change check looks at. */
 function faceRegion(faces: readonly FaceResult[]): NormRegion {

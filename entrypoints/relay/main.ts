@@ -7,11 +7,14 @@
 // each tile's frames to an engine worker): no encode, no decode, no base64. Where that channel cannot
 // be made, or the host stops answering on it, the relay encodes a JPEG and sends it with
 // runtime.sendMessage instead (the path before the direct channel), and tries the channel again later.
+//
+// A still tile's hold (utils/hold.ts) goes to the host on the direct channel too, and what the host
+// pushes for a held tile comes back to the page on the private channel.
 import { CAPTURE } from '@/utils/config';
 import { send } from '@/utils/messaging';
 import { PendingReplies, answerFrame } from '@/utils/pending';
 import { rawToBitmap } from '@/utils/raw-frame';
-import { HOST_PORT_MESSAGE, frameWithoutImage, type HostReply, type HostRequest, type RelayReply, type RelayRequest } from '@/utils/transport';
+import { HOST_PORT_MESSAGE, frameWithoutImage, type HoldMessage, type HostMessage, type HostReply, type HostRequest, type RelayReply, type RelayRequest } from '@/utils/transport';
 import type { FrameReply } from '@/utils/protocol';
 
 const token = location.hash.slice(1);
@@ -30,7 +33,21 @@ addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>)
   // Only the first channel that proves it knows the secret in our URL is ever used.
   if (port || !token || e.data?.type !== 'affectlens-relay' || e.data.token !== token || !e.ports[0]) return;
   port = e.ports[0];
-  port.onmessage = (m: MessageEvent<RelayRequest>) => void relay(m.data);
+  port.onmessage = (m: MessageEvent<RelayRequest | HoldMessage>) => {
+    const data = m.data;
+    if ('hold' in data || 'release' in data) {
+      if (host) host.postMessage(data satisfies HostMessage);
+      else if ('hold' in data) {
+        // Only the direct channel carries holds. Without it, the page is asked for the tile's
+        // picture: it goes the other way, and its answer (`via`) tells the page to send "unchanged"
+        // frames again.
+        const { tabId, tileId } = data.hold;
+        port?.postMessage({ push: { tabId, tileId, reply: { ok: false, reason: 'need-picture', status: { state: 'loading', detail: 'no direct channel to the inference host' } } } } satisfies RelayReply);
+      }
+      return;
+    }
+    void relay(data);
+  };
   port.postMessage({ ready: true } satisfies RelayReply);
   void hostChannel();
 });
@@ -69,6 +86,7 @@ function hostChannel(): Promise<MessagePort | null> {
       }
       channel.port1.onmessage = (e: MessageEvent<HostReply>) => {
         if ('id' in e.data) hostReplies.answer(e.data.id, { reply: e.data.reply, ...(e.data.buffer ? { buffer: e.data.buffer } : {}) });
+        else if ('push' in e.data) port?.postMessage(e.data satisfies RelayReply); // a held tile's repeat that changes its overlay
       };
       // Chrome tells the other end when a document holding a port goes away (the offscreen document closed).
       channel.port1.addEventListener('close', () => dropHost(channel.port1));

@@ -197,8 +197,9 @@ describe('grid call in Chromium', () => {
     expect(latency.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
     expect(median(pictures.map((r) => r.pageMs))).toBeGreaterThan(0);
     expect(median(pictures.map((r) => r.latency))).toBeGreaterThan(0);
-    console.log(`frames ${log.length} (${log.length - pictures.length} unchanged, sent without a picture)`);
-    console.log(`frames ${log.length}, page-side ms median ${median(pageMs).toFixed(2)}, latency ms median ${median(latency)}`);
+    const held = log.filter((r) => r.held).length;
+    console.log(`frames ${log.length} (${log.length - pictures.length} unchanged: ${held} repeated by the host, ${log.length - pictures.length - held} sent without a picture)`);
+    console.log(`frames ${log.length}, page-side ms median ${median(pageMs).toFixed(2)} (pictures ${median(pictures.map((r) => r.pageMs)).toFixed(2)}), latency ms median ${median(latency)}`);
   });
 
   it('made no request outside the local test server', () => {

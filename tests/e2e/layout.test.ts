@@ -11,22 +11,13 @@ import { launchWithExtension, waitForBadges, type Launched } from '../support/br
 import { callUrl, gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { pingContent } from '../support/extension';
 
 type Held = { tiles: number; timers: number; overlayTiles: number; grabbers: number };
 
-/** What the content script of the call tab holds, asked the way the popup asks (tabs.sendMessage). */
+/** What the content script of the call tab holds. */
 async function held(b: Launched): Promise<Held> {
-  return b.serviceWorker.evaluate(async () => {
-    const { chrome } = globalThis as unknown as {
-      chrome: { tabs: { query(q: object): Promise<{ id: number; url?: string }[]>; sendMessage(id: number, m: unknown): Promise<{ held: Held }> } };
-    };
-    const tabs = await chrome.tabs.query({});
-    for (const t of tabs) {
-      const reply = await chrome.tabs.sendMessage(t.id, { target: 'content', type: 'ui-cs-ping', payload: {} }).catch(() => null);
-      if (reply?.held) return reply.held;
-    }
-    throw new Error('no content script answered');
-  });
+  return (await pingContent(b.serviceWorker)).held!;
 }
 
 /**

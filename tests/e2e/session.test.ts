@@ -7,7 +7,7 @@
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
-import { EXTENSION_DIR, launchWithExtension, overlayHtml, waitForBadges, type Launched } from '../support/browser';
+import { EXTENSION_DIR, freezePage, launchWithExtension, overlayHtml, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults, stopServiceWorkers } from '../support/extension';
 import { gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
@@ -128,18 +128,8 @@ describe('session store across a stopped service worker and a closed offscreen d
     const sw = await worker(browser);
     const before = (await sessionData(sw)).sessions.filter((x) => x.endedAt === null);
     expect(before).toHaveLength(1);
-    // A frozen tab runs no script: timers and replies wait until it resumes, while the video plays
-    // on. Headless Chromium neither hides nor freezes a tab (Page.setWebLifecycleState 'frozen' is
-    // ignored there), so the page's renderer is stopped with the debugger: no script of the page,
-    // the content script included, runs until it is resumed.
-    const cdp = await browser.context.newCDPSession(page);
-    await cdp.send('Debugger.enable');
-    const frozenAt = Date.now();
-    await cdp.send('Debugger.pause');
-    await new Promise((r) => setTimeout(r, 6000));
-    const resumedFrom = Date.now();
-    await cdp.send('Debugger.resume');
-    await cdp.send('Debugger.disable');
+    // A frozen tab runs no script: timers and replies wait until it resumes, while the video plays on.
+    const { frozenAt, resumedAt: resumedFrom } = await freezePage(page, 6000);
     await page.waitForTimeout(4000);
 
     const { sessions, series } = await sessionData(sw);

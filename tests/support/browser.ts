@@ -91,3 +91,22 @@ export function collectErrors(page: Page, errors: string[]): void {
     if (m.type() === 'error') errors.push(m.text());
   });
 }
+
+/**
+ * Freeze the page's scripts for `ms`, as a suspended tab: no script of the page, the content script
+ * included, runs until it resumes, while its video plays on. Headless Chromium neither hides nor
+ * freezes a tab (Page.setWebLifecycleState 'frozen' is ignored there), so the renderer is stopped
+ * with the debugger. When it froze and when it resumed (wall clock).
+ */
+export async function freezePage(page: Page, ms: number): Promise<{ frozenAt: number; resumedAt: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Debugger.enable');
+  const frozenAt = Date.now();
+  await cdp.send('Debugger.pause');
+  await new Promise((r) => setTimeout(r, ms));
+  const resumedAt = Date.now();
+  await cdp.send('Debugger.resume');
+  await cdp.send('Debugger.disable');
+  await cdp.detach();
+  return { frozenAt, resumedAt };
+}

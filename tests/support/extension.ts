@@ -2,6 +2,7 @@
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 
 import type { LoggedResult } from '../../utils/storage';
+import type { Res } from '../../utils/protocol';
 import { pollUntil } from '../../scripts/lib/poll.mjs';
 
 export type { LoggedResult };
@@ -124,4 +125,20 @@ export async function clickToolbarButton(context: BrowserContext, extensionId: s
     await cdp.send('Target.sendMessageToTarget' as never, { sessionId, message: JSON.stringify({ id, method: 'Runtime.evaluate', params }) } as never);
     return reply;
   };
+}
+
+export type ContentPing = Res<'ui-cs-ping'>;
+
+/** What the content script of the (first) tab that has one says about itself, asked the way the popup asks (tabs.sendMessage). */
+export async function pingContent(sw: Worker): Promise<ContentPing> {
+  return sw.evaluate(async () => {
+    const { chrome } = globalThis as unknown as {
+      chrome: { tabs: { query(q: object): Promise<{ id: number }[]>; sendMessage(id: number, m: unknown): Promise<ContentPing | undefined> } };
+    };
+    for (const t of await chrome.tabs.query({})) {
+      const reply = await chrome.tabs.sendMessage(t.id, { target: 'content', type: 'ui-cs-ping', payload: {} }).catch(() => null);
+      if (reply) return reply;
+    }
+    throw new Error('no content script answered');
+  });
 }

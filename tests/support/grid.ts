@@ -91,3 +91,27 @@ export async function hardTiles(): Promise<HardTile[]> {
 export function callUrl(serverUrl: string, tiles: readonly { key: string; name: string }[], extra = ''): string {
   return `${serverUrl}/pages/call.html?${extra ? `${extra}&` : ''}${callQuery(tiles.map((t) => ({ src: `/media/${t.key}.webm`, name: t.name })))}`;
 }
+
+/**
+ * A still camera whose person changes expression once: subject 024's neutral photo for `neutralS`
+ * seconds, then their smiling photo (VP8 WebM, made at test time, never committed). Between the
+ * two, nothing in the picture moves.
+ */
+export async function stillChange(neutralS = 4, happyS = 8): Promise<string> {
+  const dir = join(CACHE, 'still');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `still-024-${neutralS}-${happyS}.webm`);
+  if (!existsSync(file)) {
+    const neutral = await media('expressions/london/024_neutral.jpg');
+    const happy = await media('expressions/london/024_happy.jpg');
+    execFileSync('ffmpeg', [
+      '-loglevel', 'error', '-y',
+      '-loop', '1', '-framerate', '24', '-t', String(neutralS), '-i', neutral,
+      '-loop', '1', '-framerate', '24', '-t', String(happyS), '-i', happy,
+      '-filter_complex', '[0:v]scale=480:-2,setsar=1[a];[1:v]scale=480:-2,setsar=1[b];[a][b]concat=n=2:v=1,format=yuv420p[v]',
+      '-map', '[v]', '-r', '24', '-an', '-c:v', 'libvpx', '-b:v', '1M', '-deadline', 'realtime', '-cpu-used', '8', '-g', '24', `${file}.tmp.webm`,
+    ]);
+    renameSync(`${file}.tmp.webm`, file);
+  }
+  return file;
+}

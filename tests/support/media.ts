@@ -41,6 +41,11 @@ export const MEDIA: Record<string, Pinned> = {
     sha256: 'bd9ef85794d7fb2aaac1b2f231e346a74514d7583376030b760d7fd7b62e537b',
     url: `${WEBMORPH}/smiling_front/001_08.jpg`,
   },
+  'expressions/london/024_neutral.jpg': {
+    file: 'expressions/london/024_neutral.jpg',
+    sha256: '422a58bf6432653c306b2162ab0a575a9dfb585e1e837726b4e9ddf2ae3c9103',
+    url: `${WEBMORPH}/neutral_front/024_03.jpg`,
+  },
   'expressions/london/024_happy.jpg': {
     file: 'expressions/london/024_happy.jpg',
     sha256: 'b9fae7cdfb4ca36ab22c8c06e43a3f6f6ee3b65e461ef1bd0630931ec4d58b8b',

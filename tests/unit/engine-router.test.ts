@@ -3,7 +3,8 @@ import { MessageChannel as NodeChannel, type MessagePort as NodePort } from 'nod
 import { runEngineRouter, TileAssigner, type FromRouter, type ToRouter } from '../../utils/engine-router';
 import { combinedStatus } from '../../utils/inference-host';
 import { engineThreads } from '../../utils/config';
-import type { EngineReply, EngineRequest, WorkerScope } from '../../utils/engine-worker';
+import type { EngineMessage, EnginePush, EngineReply, EngineRequest, WorkerScope } from '../../utils/engine-worker';
+import { DEFAULT_OVERLAY_CONTENTS } from '../../utils/settings';
 import type { FrameRequest } from '../../utils/protocol';
 import type { EngineStatus } from '../../utils/types';
 
@@ -60,18 +61,25 @@ describe('engine router', () => {
     const send = (m: ToRouter) => onMessage!({ data: m } as MessageEvent<ToRouter>);
     // Fake engines: each answers every frame with its own index in the reply's status detail.
     const seen: Array<Array<{ tileId: string; id: number }>> = [];
+    const held: EngineMessage[][] = Array.from({ length: engines }, () => []);
     const ports = Array.from({ length: engines }, (_, i) => {
       const ch = new NodeChannel();
       open.push(ch.port1, ch.port2);
       seen.push([]);
-      ch.port1.on('message', (req: EngineRequest) => {
+      ch.port1.on('message', (req: EngineRequest | EngineMessage) => {
+        if ('hold' in req || 'release' in req) {
+          // A held tile: the fake engine pushes one repeat back for a hold.
+          held[i]!.push(req);
+          if ('hold' in req) ch.port1.postMessage({ push: { tabId: req.hold.tabId, tileId: req.hold.tileId, reply: { ok: false, reason: 'dropped', status: { state: 'loading', detail: `engine ${i}` } } } } satisfies EnginePush);
+          return;
+        }
         seen[i]!.push({ tileId: req.request.tileId, id: req.id });
         ch.port1.postMessage({ id: req.id, reply: { ok: false, reason: 'dropped', status: { state: 'loading', detail: `engine ${i}` } } } satisfies EngineReply);
       });
       return ch.port2;
     });
     send({ type: 'engines', ports: ports as unknown as MessagePort[] });
-    return { send, fromRouter, seen };
+    return { send, fromRouter, seen, held };
   }
 
   const frame = (tileId: string): FrameRequest => ({ tileId, name: tileId, mediaTime: 0, capturedAt: Date.now(), image: '', width: 0, height: 0, pageMs: 0, via: 'channel' });
@@ -107,5 +115,34 @@ describe('engine router', () => {
     expect(got[0]).toEqual({ ready: true });
     expect(got.slice(1).map((m) => (m as { id: number }).id)).toEqual([5, 6]);
     expect(seen[0]!.map((f) => f.tileId)).toEqual(['t', 't']);
+  });
+
+  it("takes a still tile's hold and release to the engine that holds the tile, and brings its pushes back to that tab's relay", async () => {
+    const { send, seen, held } = setup(2);
+    const relays = [new NodeChannel(), new NodeChannel()];
+    const got: unknown[][] = [[], []];
+    relays.forEach((r, i) => {
+      open.push(r.port1, r.port2);
+      r.port1.on('message', (m) => got[i]!.push(m));
+      send({ type: 'serve', port: r.port2 as unknown as MessagePort });
+    });
+    // Tab 3 on the first relay, tab 9 on the second; tiles a and b of tab 3 go to different engines.
+    relays[0]!.port1.postMessage({ id: 1, tabId: 3, request: frame('a') });
+    relays[0]!.port1.postMessage({ id: 2, tabId: 3, request: frame('b') });
+    relays[1]!.port1.postMessage({ id: 1, tabId: 9, request: frame('a') });
+    await expect.poll(() => got[0]!.length + got[1]!.length).toBe(5);
+    const hold = (tabId: number, tileId: string) => ({ hold: { tabId, tileId, name: tileId, everyMs: 100, mediaTime: 0, capturedAt: 0, lines: DEFAULT_OVERLAY_CONTENTS } });
+    relays[0]!.port1.postMessage(hold(3, 'b'));
+    relays[0]!.port1.postMessage({ release: { tabId: 3, tileId: 'b' } });
+    relays[1]!.port1.postMessage(hold(9, 'a'));
+    // The push for tab 3 came back on tab 3's relay only, and tab 9's on its own.
+    await expect.poll(() => got[0]!.filter((m) => 'push' in (m as object)).length).toBe(1);
+    await expect.poll(() => got[1]!.filter((m) => 'push' in (m as object)).length).toBe(1);
+    expect((got[0]!.find((m) => 'push' in (m as object)) as EnginePush).push).toMatchObject({ tabId: 3, tileId: 'b' });
+    expect((got[1]!.find((m) => 'push' in (m as object)) as EnginePush).push).toMatchObject({ tabId: 9, tileId: 'a' });
+    // Hold and release of 3:b went to 3:b's engine, in order.
+    const bEngine = seen.findIndex((s) => s.some((f) => f.tileId === 'b'));
+    expect(held[bEngine]!.filter((m) => ('hold' in m ? m.hold.tabId : m.release.tabId) === 3)).toEqual([hold(3, 'b'), { release: { tabId: 3, tileId: 'b' } }]);
+    expect(held[1 - bEngine]!.some((m) => ('hold' in m ? m.hold.tabId : m.release.tabId) === 3)).toBe(false);
   });
 });
