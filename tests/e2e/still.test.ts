@@ -90,8 +90,10 @@ describe('a still picture: the host repeats it, the page sends almost nothing', 
     console.log(`watched ${WATCH_UNTIL} s: ${log.length} frames answered; the page sent ${sent} messages (${JSON.stringify(messages)})`);
     expect(messages.pictures).toBeGreaterThan(0);
     expect(messages.holds).toBeGreaterThan(0);
-    // Holds renew every 0.4 s; a picture goes every 2 s and when the picture changes.
-    expect(sent / log.length, 'messages the page sent per frame answered').toBeLessThan(0.6);
+    // Holds renew every 0.4 s (at the first check after it); a picture goes every 2 s and when the
+    // picture changes. Sending "unchanged" for each still frame was one message (and an answer) per
+    // frame; a slower machine's lower rate (5 frames/s) still leaves well under one.
+    expect(sent / log.length, 'messages the page sent per frame answered').toBeLessThan(0.75);
     // The host writes to the page only when the overlay changes: fewer pushes than repeats.
     expect(messages.pushes).toBeLessThan(log.filter((r) => r.held).length);
   });
