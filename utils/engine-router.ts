@@ -89,6 +89,10 @@ export function runEngineRouter(scope: WorkerScope<ToRouter, FromRouter>): void 
     });
     port.onmessage = (e: MessageEvent<HostMessage>) => {
       const m = e.data;
+      if ('ping' in m) {
+        port.postMessage({ pong: m.ping } satisfies HostReply);
+        return;
+      }
       if ('hold' in m) {
         relayOf.set(m.hold.tabId, port);
         engineOf(m.hold.tabId, m.hold.tileId)?.postMessage(m satisfies EngineMessage);

@@ -63,6 +63,8 @@ export interface FrameTransport {
   release(tabId: number, tileId: string): void;
   /** Called with what the host pushes for a held tile (a repeat that changes what the overlay shows). */
   onPush: ((push: TilePush) => void) | null;
+  /** Called when the relay found the inference host gone (its frames out are answered "no answer" too). */
+  onHostLost: (() => void) | null;
   /** Forget a tile's buffers. */
   forget(tileId: string): void;
   dispose(): void;
@@ -118,6 +120,7 @@ export class DirectTransport implements FrameTransport {
   hold(): void {}
   release(): void {}
   onPush: ((push: TilePush) => void) | null = null;
+  onHostLost: (() => void) | null = null;
 
   forget(tileId: string): void {
     this.grabbers.forget(tileId);
@@ -137,7 +140,7 @@ export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
 /** A still tile's hold and its release (utils/hold.ts): no answer. */
 export type HoldMessage = { hold: HoldRequest } | { release: { tabId: number; tileId: string } };
 /** `buffer`: a sent frame's buffer, back for the next copy (see BufferPool). */
-export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true } | { push: TilePush };
+export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true } | { push: TilePush } | { hostLost: true };
 
 /**
  * Messages on the direct channel between the relay iframe and the inference host's router worker
@@ -145,9 +148,13 @@ export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true } | { pu
  * frame's pixels go from the page to the models without an encode, a decode or a base64 copy.
  */
 export type HostRequest = { id: number; tabId: number; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
-/** Everything the relay sends on the direct channel: frames, and still tiles' holds. */
-export type HostMessage = HostRequest | HoldMessage;
-export type HostReply = FrameAnswer<FrameReply> | { ready: true } | { push: TilePush };
+/**
+ * Everything the relay sends on the direct channel: frames, still tiles' holds, and a liveness
+ * `ping` the router answers at once with `pong` (it never runs a model): Chrome does not tell the
+ * relay when the document at the far end closes, and a held tile has no frame out to notice it.
+ */
+export type HostMessage = HostRequest | HoldMessage | { ping: number };
+export type HostReply = FrameAnswer<FrameReply> | { ready: true } | { push: TilePush } | { pong: number };
 /** `type` of the service-worker message that carries the relay's end of a channel to the host. */
 export const HOST_PORT_MESSAGE = 'affectlens-host-port';
 
@@ -179,6 +186,8 @@ export class RelayTransport implements FrameTransport {
         this.replies.answer(data.id, data.reply ?? undefined);
       } else if ('push' in data) {
         this.onPush?.(data.push);
+      } else if ('hostLost' in data) {
+        this.onHostLost?.();
       }
     };
   }
@@ -231,6 +240,7 @@ export class RelayTransport implements FrameTransport {
 
   readonly holds = true;
   onPush: ((push: TilePush) => void) | null = null;
+  onHostLost: (() => void) | null = null;
 
   hold(request: HoldRequest): void {
     this.port.postMessage({ hold: request } satisfies HoldMessage);

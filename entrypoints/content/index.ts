@@ -176,6 +176,7 @@ class Controller {
         if (this.ctx.isInvalid) return relay.dispose();
         this.transport = relay;
         relay.onPush = (push) => this.pushed(push);
+        relay.onHostLost = () => this.hostLost();
       });
     }
     this.ctx.onInvalidated(() => this.transport.dispose());
@@ -464,6 +465,23 @@ class Controller {
     tile.faces = reply.result.faces;
     tile.status = tile.faces.length ? null : 'no face';
     this.render(tile, true);
+  }
+
+  /**
+   * The relay found the inference host gone (the offscreen document closed): the tiles it held say
+   * so at once, rather than show their last reading, and a new host is asked for. (Tiles with a
+   * frame out learn it from its answer.)
+   */
+  private hostLost(): void {
+    if (this.ctx.isInvalid) return;
+    this.engine = { state: 'loading', detail: 'restarting analysis' };
+    void this.hello();
+    for (const tile of this.tiles.values()) {
+      if (tile.heldAt === 0) continue;
+      tile.heldAt = 0; // its hold went with the host
+      tile.analysedAt = 0; // and the new host has no frame of it: the picture goes next
+      this.show(tile, 'restarting analysis…');
+    }
   }
 
   /** The host stops repeating this tile (utils/hold.ts), if it was. */

@@ -28,6 +28,15 @@ const ctx = canvas.getContext('2d', { alpha: false });
 const HOST_REPLY_TIMEOUT_MS = 5000;
 /** After the direct channel failed, frames take the runtime.sendMessage path this long before it is tried again. */
 const RETRY_HOST_MS = 10_000;
+/**
+ * The host is asked whether it is there every HOST_PING_MS, and taken for gone when a question has
+ * gone unanswered for HOST_SILENT_MS: Chrome does not fire `close` on this end when the offscreen
+ * document goes away, and a frame's own timeout (or a held tile's next picture) left the page
+ * showing its last reading for 5 s and more (measured: 5.2 s before the tiles said anything).
+ * Only an unanswered question counts: in a background tab the timer may run once a minute.
+ */
+const HOST_PING_MS = 500;
+const HOST_SILENT_MS = 1500;
 
 addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>) => {
   // Only the first channel that proves it knows the secret in our URL is ever used.
@@ -84,10 +93,23 @@ function hostChannel(): Promise<MessagePort | null> {
         channel.port1.close();
         return null;
       }
+      // When the oldest question the host has not answered yet was asked (null: none open).
+      let askedAt: number | null = null;
       channel.port1.onmessage = (e: MessageEvent<HostReply>) => {
+        askedAt = null; // anything from the host answers it
         if ('id' in e.data) hostReplies.answer(e.data.id, { reply: e.data.reply, ...(e.data.buffer ? { buffer: e.data.buffer } : {}) });
         else if ('push' in e.data) port?.postMessage(e.data satisfies RelayReply); // a held tile's repeat that changes its overlay
       };
+      let pings = 0;
+      const alive = setInterval(() => {
+        if (host !== channel.port1) return clearInterval(alive);
+        if (askedAt !== null) {
+          if (Date.now() - askedAt > HOST_SILENT_MS) dropHost(channel.port1);
+          return;
+        }
+        askedAt = Date.now();
+        channel.port1.postMessage({ ping: ++pings } satisfies HostMessage);
+      }, HOST_PING_MS);
       // Chrome tells the other end when a document holding a port goes away (the offscreen document closed).
       channel.port1.addEventListener('close', () => dropHost(channel.port1));
       return (host = channel.port1);
@@ -108,6 +130,8 @@ function dropHost(which: MessagePort): void {
   host = null;
   which.close();
   hostReplies.clear();
+  // Held tiles have no frame out to learn it from: the page is told (it asks for a new host).
+  port?.postMessage({ hostLost: true } satisfies RelayReply);
 }
 
 /** Send a frame on the direct channel; undefined when the host does not answer (then the channel is dropped). */

@@ -117,6 +117,19 @@ describe('engine router', () => {
     expect(seen[0]!.map((f) => f.tileId)).toEqual(['t', 't']);
   });
 
+  it('answers a relay’s ping at once, whatever the engines are doing', async () => {
+    const { send } = setup(1);
+    const relay = new NodeChannel();
+    open.push(relay.port1, relay.port2);
+    const got: unknown[] = [];
+    relay.port1.on('message', (m) => got.push(m));
+    send({ type: 'serve', port: relay.port2 as unknown as MessagePort });
+    relay.port1.postMessage({ ping: 1 });
+    relay.port1.postMessage({ ping: 2 });
+    await expect.poll(() => got.length).toBe(3);
+    expect(got).toEqual([{ ready: true }, { pong: 1 }, { pong: 2 }]);
+  });
+
   it("takes a still tile's hold and release to the engine that holds the tile, and brings its pushes back to that tab's relay", async () => {
     const { send, seen, held } = setup(2);
     const relays = [new NodeChannel(), new NodeChannel()];
