@@ -110,7 +110,8 @@ function hostChannel(): Promise<MessagePort | null> {
         askedAt = Date.now();
         channel.port1.postMessage({ ping: ++pings } satisfies HostMessage);
       }, HOST_PING_MS);
-      // Chrome tells the other end when a document holding a port goes away (the offscreen document closed).
+      // Where Chrome says that the far end went away, that is the quickest sign (it did not, here,
+      // when the offscreen document closed: the questions above are what notice that).
       channel.port1.addEventListener('close', () => dropHost(channel.port1));
       return (host = channel.port1);
     } catch (err) {
