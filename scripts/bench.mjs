@@ -637,7 +637,7 @@ const report = {
     'mainThread.trace: a 3 s Chromium trace of the page renderer main thread right after the measured window, self time per event (ms per wall second); script events are labelled with their origin (chrome-extension:// = the content script).',
     'face-api.js: TinyFaceDetector (input 224 by default: at 320 it misses the face on the top-left tile in most frames) + FaceExpressionNet on the page main thread, one run per new video frame per tile, round-robin, back to back; latency = one detect+expressions call.',
     'AffectLens samples each tile at most CAPTURE.fpsPerTile (8) frames/s, so with few tiles its fps is capped by design; face-api.js is not capped.',
-    'fps counts every frame AffectLens answered; a frame whose face region did not change is answered from the tile\'s last analysis without decoding or running a model (utils/scheduler.ts) — three of the four grid tiles are still photos, so fpsFromPicture (frames analysed from a picture) is the fairer comparison with face-api.js, which analyses every frame.',
+    'fps counts every frame AffectLens answered; a frame whose face region did not change is answered from the tile\'s last analysis without decoding or running a model (utils/scheduler.ts; in Chrome the host repeats a still tile by itself, framesHeld, utils/hold.ts) — three of the four grid tiles are still photos, so fpsFromPicture (frames analysed from a picture) is the fairer comparison with face-api.js, which analyses every frame.',
   ],
   runs: [],
 };
