@@ -145,8 +145,6 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
   // Still tiles, repeated here (utils/hold.ts), and the last result each tile's page was given.
   const holds = new HoldTable();
   const shown = new Map<string, readonly FaceResult[]>();
-  /** When the host last repeated each held tile (its repeat's capture time). */
-  const repeatedAt = new Map<string, number>();
   let holdTimer: ReturnType<typeof setTimeout> | null = null;
 
   function remember(tabId: number | undefined, reply: FrameReply): void {
@@ -164,7 +162,6 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
     const now = Date.now();
     for (const h of holds.due(now)) {
       const key = holdKey(h.tabId, h.tileId);
-      repeatedAt.set(key, now);
       void frame(repeatFrame(h, now), h.tabId)
         .catch(failed)
         .then((reply) => {
@@ -202,17 +199,12 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
         holds.release(holdKey(m.release.tabId, m.release.tileId));
         return;
       }
-      const { id, tabId, bitmap, raw } = m;
-      let { request } = m;
+      const { id, tabId, bitmap, raw, request } = m;
       // Any other frame of a held tile ends its hold: its picture changed, or the keep-alive came.
       const key = holdKey(tabId, request.tileId);
       holds.release(key);
-      // A repeat made while this frame was on its way is stamped later than the frame's capture:
-      // the frame goes just after it, or the tracks, the smoothing windows and the session (which
-      // take a tile's frames in time order) would drop it as out of order.
-      const repeated = repeatedAt.get(key);
-      repeatedAt.delete(key);
-      if (repeated !== undefined && request.capturedAt <= repeated) request = { ...request, capturedAt: repeated + 1 };
+      // A repeat made while this frame was on its way is stamped later than its capture: the
+      // engine puts the frame just after it (Engine.run).
       const picture = bitmap ? () => Promise.resolve({ bitmap }) : raw ? () => rawToBitmap(raw, CAPTURE.maxSide).then((b) => ({ bitmap: b })) : undefined;
       void frame(request, tabId, picture)
         .catch(failed)

@@ -83,6 +83,8 @@ export class Engine {
   private readonly pending = new Map<string, Pending>();
   /** Each tile's last analysed faces, repeated for frames whose picture did not change. */
   private readonly lastAnalysis = new Map<string, { found: LandmarkedFace[]; affect: AffectOutcome[] }>();
+  /** Each tile's last frame's time: the next goes after it. */
+  private readonly lastAt = new Map<string, number>();
   private running = false;
   /** The engine's busy time (frames analysed or repeated) over the last 2 s, sent with each result. */
   private readonly busy = new BusyWindow();
@@ -274,7 +276,13 @@ export class Engine {
     if (!tracker) this.trackers.set(trackerKey, (tracker = new FaceTracker(job.frame.tileId)));
     // Several people in one tile (a meeting-room camera) are told apart by the tracker; a
     // one-person tile's face is always `#1`, the tile's participant.
-    const capturedAt = job.frame.capturedAt + shiftMs;
+    // A tile's frames are analysed in time order, but a frame's time can fall at or before the
+    // last one's: a still tile's repeat (utils/hold.ts) made while the page's picture travelled, or
+    // a capture shifted to when its region was cut. Such a frame goes just after the last one, or the
+    // tracks, the smoothing windows and the session (which take a tile's frames in time order) would
+    // drop it as out of order.
+    const capturedAt = Math.max(job.frame.capturedAt + shiftMs, (this.lastAt.get(trackerKey) ?? -Infinity) + 1);
+    this.lastAt.set(trackerKey, capturedAt);
     const ids = tracker.update(capturedAt, found.map((f) => f.boxNorm));
     const t = capturedAt;
     const present = new Set<string>();
@@ -361,6 +369,7 @@ export class Engine {
         this.tileParticipants.delete(key);
         this.trackers.delete(key);
         this.lastAnalysis.delete(key);
+        this.lastAt.delete(key);
       }
     }
   }
