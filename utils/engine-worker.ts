@@ -31,7 +31,7 @@ import { HoldTable, holdKey, repeatFrame } from './hold';
 import { badgeKey } from '../components/badge';
 import type { HoldMessage, TilePush } from './transport';
 import type { FrameReply, FrameRequest } from './protocol';
-import type { SmoothingSettings } from './settings';
+import type { OverlayContents, SmoothingSettings } from './settings';
 import type { ScreenRegion } from './tab-capture';
 
 export type BackendChoice = AffectBackendId | 'auto';
@@ -144,15 +144,24 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
 
   // Still tiles, repeated here (utils/hold.ts), and the last result each tile's page was given.
   const holds = new HoldTable();
-  const shown = new Map<string, readonly FaceResult[]>();
+  /** Each tile's last result its page was given, and its badge's key for the lines last asked about. */
+  const shown = new Map<string, { faces: readonly FaceResult[]; lines?: OverlayContents; key?: string }>();
   let holdTimer: ReturnType<typeof setTimeout> | null = null;
 
-  function remember(tabId: number | undefined, reply: FrameReply): void {
+  function remember(tabId: number | undefined, reply: FrameReply, badge?: { lines: OverlayContents; key: string }): void {
     if (!reply.ok) return;
     const key = holdKey(tabId, reply.result.tileId);
     shown.delete(key); // most recent last: the first is the one to forget
-    shown.set(key, reply.result.faces);
+    shown.set(key, { faces: reply.result.faces, ...badge });
     if (shown.size > 512) shown.delete(shown.keys().next().value!);
+  }
+
+  /** The badge key of what the tile's page shows, for these lines (computed once per lines). */
+  function shownKey(key: string, lines: OverlayContents): string | undefined {
+    const before = shown.get(key);
+    if (!before) return undefined;
+    if (before.lines !== lines || before.key === undefined) Object.assign(before, { lines, key: badgeKey(before.faces, lines) });
+    return before.key;
   }
 
   /** Repeat the held tiles that are due, and wake up again when the next one is. */
@@ -169,10 +178,10 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
           // Released meanwhile (its picture changed): the page has moved on.
           if (!holds.has(key)) return;
           if (reply.ok) {
-            const before = shown.get(key);
-            if (before && badgeKey(before, h.lines) === badgeKey(reply.result.faces, h.lines)) return;
+            const showing = badgeKey(reply.result.faces, h.lines);
+            if (shownKey(key, h.lines) === showing) return;
             if (!holds.push(key, Date.now())) return; // pushed a moment ago: a later repeat brings the newest
-            remember(h.tabId, reply);
+            remember(h.tabId, reply, { lines: h.lines, key: showing });
           } else if (reply.reason === 'need-picture') {
             holds.release(key); // a new engine without this tile's last frame: the page sends its picture
           } else {
