@@ -377,7 +377,7 @@ class Controller {
         this.cost.add(UNCHANGED_COST_MS);
         if (Date.now() - tile.heldAt >= HOLD_RENEW_MS) {
           this.messages.holds++;
-          this.transport.hold({ tabId: this.tabId, tileId: tile.id, name: tile.name, everyMs: interval, mediaTime: grab?.mediaTime ?? (source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000), capturedAt: Date.now(), lines: this.badgeLines });
+          this.transport.hold({ tabId: this.tabId, tileId: tile.id, name: tile.name, everyMs: interval, mediaTime: mediaTimeOf(source, grab?.mediaTime), capturedAt: Date.now(), lines: this.badgeLines });
           tile.heldAt = Date.now();
         }
         return;
@@ -409,8 +409,7 @@ class Controller {
   private async analyse(tile: Tile, where: { picture: Picture; box: Rect }, mode: 'picture' | 'unchanged' | 'capture', pageMs: number, raw?: RawFrame, copiedAt?: number): Promise<void> {
     const { picture } = where;
     const source = picture.el;
-    // A canvas has no media clock: the page's clock stands in.
-    const mediaTime = copiedAt ?? (source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000);
+    const mediaTime = mediaTimeOf(source, copiedAt);
     const capturedAt = Date.now();
     let reply: FrameReply | undefined;
     if (mode === 'unchanged') this.messages.unchanged++;
@@ -462,8 +461,13 @@ class Controller {
     this.cost.add(Math.max(UNCHANGED_COST_MS, engineWorkMs(reply.result.timings)));
     tile.captured = mode === 'capture';
     tile.viaChannel = reply.result.via === 'channel';
-    tile.faces = reply.result.faces;
-    tile.status = tile.faces.length ? null : 'no face';
+    this.showFaces(tile, reply.result.faces);
+  }
+
+  /** The faces of a tile's latest result (its own frame's, or a held tile's pushed repeat) on its overlay. */
+  private showFaces(tile: Tile, faces: FaceResult[]): void {
+    tile.faces = faces;
+    tile.status = faces.length ? null : 'no face';
     this.render(tile, true);
   }
 
@@ -508,9 +512,7 @@ class Controller {
       }
       return;
     }
-    tile.faces = reply.result.faces;
-    tile.status = tile.faces.length ? null : 'no face';
-    this.render(tile, true);
+    this.showFaces(tile, reply.result.faces);
   }
 
   /**
@@ -697,6 +699,10 @@ class Controller {
   }
 }
 
+/** A frame's media time: the copied frame's, else the video's clock; a canvas has none, the page's clock stands in. */
+function mediaTimeOf(source: HTMLVideoElement | HTMLCanvasElement, copiedAt?: number): number {
+  return copiedAt ?? (source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000);
+}
 
 /** The region around a tile's faces (5 % margin), or the whole frame without faces: what the change check looks at. */
 function faceRegion(faces: readonly FaceResult[]): NormRegion {
