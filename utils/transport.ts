@@ -53,21 +53,21 @@ export interface FrameTransport {
   /** Tell the host the tile's picture did not change: it repeats the last analysis at the new time. */
   unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined>;
   /**
-   * Whether the host can hold a still tile (utils/hold.ts): only the relay's direct channel can,
-   * and only a tile whose last frame went over it (`via: 'channel'`).
+   * How to have the host hold a still tile (utils/hold.ts), where it can: only the relay's direct
+   * channel can, and only a tile whose last frame went over it (`via: 'channel'`).
    */
-  readonly holds: boolean;
+  readonly holder: TileHolder | null;
+  /** Forget a tile's buffers. */
+  forget(tileId: string): void;
+  dispose(): void;
+}
+
+/** Still tiles held by the host (utils/hold.ts); what it pushes back comes to RelayTransport.onPush. */
+export interface TileHolder {
   /** Start or renew a still tile's hold (no answer; the host pushes what changes). */
   hold(request: HoldRequest): void;
   /** End a tile's hold. */
   release(tabId: number, tileId: string): void;
-  /** Called with what the host pushes for a held tile (a repeat that changes what the overlay shows). */
-  onPush: ((push: TilePush) => void) | null;
-  /** Called when the relay found the inference host gone (its frames out are answered "no answer" too). */
-  onHostLost: (() => void) | null;
-  /** Forget a tile's buffers. */
-  forget(tileId: string): void;
-  dispose(): void;
 }
 
 /** One FrameGrabber (reused canvas) per tile, shared by both transports. */
@@ -116,11 +116,7 @@ export class DirectTransport implements FrameTransport {
     return send('cs-off-frame', 'offscreen', { ...frameWithoutImage(meta, pageMs, 'direct'), unchanged: true }).catch(() => undefined);
   }
 
-  readonly holds = false;
-  hold(): void {}
-  release(): void {}
-  onPush: ((push: TilePush) => void) | null = null;
-  onHostLost: (() => void) | null = null;
+  readonly holder = null;
 
   forget(tileId: string): void {
     this.grabbers.forget(tileId);
@@ -166,7 +162,7 @@ const RELAY_TIMEOUT_MS = 4000;
  */
 const REPLY_TIMEOUT_MS = 10_000;
 
-export class RelayTransport implements FrameTransport {
+export class RelayTransport implements FrameTransport, TileHolder {
   readonly kind = 'relay';
   private readonly grabbers = new Grabbers();
   get tileCount(): number {
@@ -238,8 +234,10 @@ export class RelayTransport implements FrameTransport {
     return this.post({ id: this.nextId++, meta, pageMs, kind: 'unchanged' }, []);
   }
 
-  readonly holds = true;
+  readonly holder: TileHolder = this;
+  /** Called with what the host pushes for a held tile (a repeat that changes what the overlay shows). */
   onPush: ((push: TilePush) => void) | null = null;
+  /** Called when the relay found the inference host gone (its frames out are answered "no answer" too). */
   onHostLost: (() => void) | null = null;
 
   hold(request: HoldRequest): void {

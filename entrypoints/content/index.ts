@@ -369,7 +369,8 @@ class Controller {
       }
       const mode = viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture';
       if (mode !== 'picture') this.transport.buffers.give(grab?.raw?.buffer); // not sent: its buffer serves the next copy
-      if (mode === 'unchanged' && this.transport.holds && tile.viaChannel && this.tabId !== null) {
+      const holder = this.transport.holder;
+      if (mode === 'unchanged' && holder && tile.viaChannel && this.tabId !== null) {
         // Still, and the host can repeat it (utils/hold.ts): say so once, renew it now and then,
         // and send nothing else; the host's repeats are the tile's frames, and it pushes whatever
         // changes on the overlay (this.pushed). A repeat costs the engine what an "unchanged"
@@ -377,7 +378,7 @@ class Controller {
         this.cost.add(UNCHANGED_COST_MS);
         if (Date.now() - tile.heldAt >= HOLD_RENEW_MS) {
           this.messages.holds++;
-          this.transport.hold({ tabId: this.tabId, tileId: tile.id, name: tile.name, everyMs: interval, mediaTime: mediaTimeOf(source, grab?.mediaTime), capturedAt: Date.now(), lines: this.badgeLines });
+          holder.hold({ tabId: this.tabId, tileId: tile.id, name: tile.name, everyMs: interval, mediaTime: mediaTimeOf(source, grab?.mediaTime), capturedAt: Date.now(), lines: this.badgeLines });
           tile.heldAt = Date.now();
         }
         return;
@@ -492,9 +493,10 @@ class Controller {
   private unhold(tile: Tile): void {
     if (tile.heldAt === 0) return;
     tile.heldAt = 0;
-    if (this.tabId === null) return;
+    const holder = this.transport.holder;
+    if (this.tabId === null || !holder) return;
     this.messages.releases++;
-    this.transport.release(this.tabId, tile.id);
+    holder.release(this.tabId, tile.id);
   }
 
   /** A held tile's repeat that changes what its overlay shows (the smoothing settling on the still picture). */
