@@ -6,7 +6,7 @@
 //
 //   node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend <id>]
 //                          [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5]
-//                          [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--extension DIR] [--out DIR]
+//                          [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS] [--extension DIR] [--out DIR]
 //
 // Writes bench-results/bench-<date>.{json,md} (and latest.{json,md}). With --json, stdout carries one
 // JSON object and nothing else (progress goes to stderr). Numbers are measured, never asserted.
@@ -24,6 +24,7 @@ import { categoryMemory, cpuBetween, sampleProcesses } from './lib/bench-procs.m
 import { mean, ratio, round, slope, sum, summary } from './lib/bench-stats.mjs';
 import { toMarkdown } from './lib/bench-report.mjs';
 import { traceMainThread } from './lib/bench-trace.mjs';
+import { profileMainThread } from './lib/bench-profile.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Host name mapped to 127.0.0.1 that the content script does not match (baseline and control pages). */
@@ -45,6 +46,7 @@ function parseArgs(argv) {
     faceapiScore: 0.5,
     soak: null,
     trace: true,
+    profile: 0,
     json: false,
     build: false,
     baseline: true,
@@ -85,6 +87,10 @@ function parseArgs(argv) {
         break;
       case '--no-trace':
         o.trace = false;
+        break;
+      case '--profile':
+        o.profile = Number(value());
+        if (!(o.profile >= 0)) throw new Error('bench: --profile takes seconds >= 0');
         break;
       case '--soak':
         o.soak = Number(value());
@@ -517,6 +523,14 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
       log(`  trace failed: ${err instanceof Error ? err.message : err}`);
     }
   }
+  let profile = null;
+  if (opts.profile > 0) {
+    try {
+      profile = await profileMainThread(cdp, opts.profile);
+    } catch (err) {
+      log(`  profile failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
   await sleep(opts.trace ? 1200 : 2200); // the background flushes its log once a second
   await collect();
   const rows = [...seen.values()].filter((r) => r.at >= t0 && r.at < t1);
@@ -533,6 +547,7 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
       pageMsPerS: round(sum(rows.map((r) => r.pageMs)) / wall, 2),
       cdp: perSecond(m0, m1),
       trace,
+      ...(profile ? { profile } : {}),
     },
     cpuPercentOfOneCore: { extension: round(cpu.extension), page: round(cpu.page), gpu: round(cpu.gpu), browser: round(cpu.browser), utility: round(cpu.utility) },
     memory: memoryGrowth(points),
@@ -635,6 +650,7 @@ const report = {
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',
     'memory: PSS/RSS of the extension process from /proc; per extension context (offscreen document, workers, service worker, relay iframes) the V8 heap in use and ArrayBuffer backing stores from CDP Runtime.getHeapUsage when reachable (offscreenJsHeap: the offscreen document\'s).',
     'mainThread.trace: a 3 s Chromium trace of the page renderer main thread right after the measured window, self time per event (ms per wall second); script events are labelled with their origin (chrome-extension:// = the content script).',
+    'mainThread.profile (--profile SECONDS): a CDP CPU profile of the page renderer main thread after the trace, self time per function (ms per wall second; "extension" = the content script); "(program)" is native work outside any script (message receipt, style, layout, paint).',
     'face-api.js: TinyFaceDetector (input 224 by default: at 320 it misses the face on the top-left tile in most frames) + FaceExpressionNet on the page main thread, one run per new video frame per tile, round-robin, back to back; latency = one detect+expressions call.',
     'AffectLens samples each tile at most CAPTURE.fpsPerTile (8) frames/s, so with few tiles its fps is capped by design; face-api.js is not capped.',
     'fps counts every frame AffectLens answered; a frame whose face region did not change is answered from the tile\'s last analysis without decoding or running a model (utils/scheduler.ts; in Chrome the host repeats a still tile by itself, framesHeld, utils/hold.ts) — three of the four grid tiles are still photos, so fpsFromPicture (frames analysed from a picture) is the fairer comparison with face-api.js, which analyses every frame.',
