@@ -9,6 +9,7 @@ import { describeFace } from '@/components/badge';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TilePush } from '@/utils/transport';
 import { HOLD_RENEW_MS } from '@/utils/hold';
+import { Timers, type TimerId } from '@/utils/timers';
 import { copyVideoFrame, lumaThumbnail, type NormRegion, type RawFrame } from '@/utils/raw-frame';
 import { CAPTURE, OVERLAY_MIN_INTERVAL_MS, engineThreads } from '@/utils/config';
 import { contentRect, placeBox, type Rect } from '@/utils/geometry';
@@ -71,7 +72,7 @@ interface Tile {
   needsCapture: boolean;
   /** Its last frame was read from the tab capture. */
   captured: boolean;
-  timer: number | null;
+  timer: TimerId | null;
   /** Whether the overlay shows this tile (its last `render`). */
   shown: boolean;
   /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
@@ -96,6 +97,8 @@ class Controller {
   /** Which site adapter reads this page, and its status when it had to fall back to generic. */
   private site: { id: string; label: string; status: string | null } = { id: 'generic', label: 'Any page with video', status: null };
   private readonly overlay = new Overlay();
+  /** Tiles' and rescans' timers (the page's own, see utils/timers.ts), cleared when the script is cut off. */
+  private readonly timers = new Timers(() => this.ctx.isValid);
   /** Direct until the relay iframe is up (Chrome); Firefox stays direct (see utils/transport.ts). */
   private transport: FrameTransport = new DirectTransport();
   private helloInFlight: Promise<void> | null = null;
@@ -130,6 +133,7 @@ class Controller {
     for (const el of document.querySelectorAll('affectlens-overlay, affectlens-relay')) el.remove();
     this.overlay.mount();
     this.ctx.onInvalidated(() => {
+      this.timers.clearAll();
       if (extensionAlive()) return this.overlay.unmount(); // a newer instance of this script took over
       // The extension was updated or reloaded: this script is cut off from it. Say so on each tile
       // until the new content script replaces it (Firefox injects it at once; in Chrome one click
@@ -211,7 +215,7 @@ class Controller {
   private queueRescan(): void {
     if (this.rescanQueued) return;
     this.rescanQueued = true;
-    this.ctx.setTimeout(() => {
+    this.timers.set(() => {
       this.rescanQueued = false;
       this.rescan();
     }, 200);
@@ -243,7 +247,7 @@ class Controller {
   }
 
   private dropTile(key: string, tile: Tile): void {
-    if (tile.timer !== null) clearTimeout(tile.timer);
+    this.timers.clear(tile.timer);
     this.unhold(tile);
     this.overlay.remove(tile.id);
     this.transport.forget(tile.id);
@@ -252,7 +256,7 @@ class Controller {
 
   private schedule(tile: Tile, delayMs: number): void {
     if (tile.timer !== null || !this.state.analysis) return;
-    tile.timer = this.ctx.setTimeout(() => {
+    tile.timer = this.timers.set(() => {
       tile.timer = null;
       void this.tick(tile);
     }, delayMs);
