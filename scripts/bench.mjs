@@ -114,7 +114,7 @@ function parseArgs(argv) {
         break;
       case '--help':
       case '-h':
-        console.error('usage: node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend ID] [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5] [--soak MINUTES] [--json] [--build] [--no-baseline] [--extension DIR] [--out DIR]');
+        console.error('usage: node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend ID] [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5] [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS] [--extension DIR] [--out DIR]');
         process.exit(0);
         break;
       default:
@@ -232,7 +232,7 @@ async function loggedResults(tag) {
 async function mainThread(cdp) {
   const metrics = await pageMetrics(cdp);
   const get = (name) => (metrics[name] ?? NaN) * 1000;
-  return { wall: Date.now(), task: get('TaskDuration'), script: get('ScriptDuration'), layout: get('LayoutDuration'), style: get('RecalcStyleDuration') };
+  return { wall: Date.now(), task: get('TaskDuration'), script: get('ScriptDuration'), layout: get('LayoutDuration'), style: get('RecalcStyleDuration'), heapMB: (metrics.JSHeapUsedSize ?? NaN) / 1e6 };
 }
 
 function perSecond(a, b) {
@@ -387,7 +387,17 @@ function memoryGrowth(points) {
     const at = (p) => p.contexts[name];
     contexts[name] = { jsMB: [at(seen[0]).js, at(seen[seen.length - 1]).js], buffersMB: [at(seen[0]).buffers, at(seen[seen.length - 1]).buffers], count: at(seen[seen.length - 1]).count };
   }
-  return { samples: points.length, minutes: round(minutes, 2), extensionPss: k('extPss'), extensionRss: k('extRss'), offscreenJsHeap: k('offscreenHeap'), contexts };
+  // The page's main thread per interval (none for the first sample): first and last minute's mean, slope.
+  const timed = points.filter((p) => Number.isFinite(p.pageMsPerS));
+  const meanOver = (ps) => (ps.length ? round(mean(ps.map((p) => p.pageMsPerS)), 1) : null);
+  const pageMainThread = timed.length
+    ? {
+        firstMinuteMsPerS: meanOver(timed.filter((p) => p.min <= timed[0].min + 1)),
+        lastMinuteMsPerS: meanOver(timed.filter((p) => p.min >= timed[timed.length - 1].min - 1)),
+        slopeMsPerSPerMin: round(slope(timed.map((p) => ({ x: p.min, y: p.pageMsPerS }))), 2),
+      }
+    : null;
+  return { samples: points.length, minutes: round(minutes, 2), extensionPss: k('extPss'), extensionRss: k('extRss'), offscreenJsHeap: k('offscreenHeap'), pageJsHeap: k('pageHeap'), pageMainThread, contexts };
 }
 
 /** The text AffectLens' overlay shows on the page (closed shadow root, read through CDP like DevTools). */
@@ -493,6 +503,8 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   const t0 = Date.now();
   const m0 = await mainThread(cdp);
   const first = await memorySample(t0, true);
+  let previous = m0;
+  first.point.pageHeap = m0.heapMB;
   const points = [first.point];
   let lastSample = first.sample;
   const seen = new Map(); // soak: the log is a bounded ring, so collect it as we go
@@ -502,13 +514,22 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   while (Date.now() - t0 < seconds * 1000) {
     await sleep(Math.min(sampleEveryMs, Math.max(0, t0 + seconds * 1000 - Date.now())));
     const s = await memorySample(t0, sampleEveryMs >= 10_000);
+    // The meeting page over the same interval: its main thread's time and its JS heap (the page's
+    // and the content script's worlds share one heap), so a cost or a leak that grows with the call shows.
+    // (A last interval cut short by the run's end is too short to tell.)
+    const m = await mainThread(cdp);
+    if (m.wall - previous.wall >= sampleEveryMs / 2) {
+      s.point.pageMsPerS = perSecond(previous, m).taskMsPerS;
+      previous = m;
+    }
+    s.point.pageHeap = m.heapMB;
     points.push(s.point);
     lastSample = s.sample;
     if (sampleEveryMs >= 10_000) {
       await collect();
       const fpsSoFar = [...seen.values()].filter((r) => r.at >= t0).length / ((Date.now() - t0) / 1000);
       const ctx = Object.entries(s.point.contexts).map(([name, c]) => `${name} ${c.js}${c.buffers === null ? '' : `+${c.buffers}`}`).join(', ');
-      log(`    ${((Date.now() - t0) / 60_000).toFixed(1)} min: extension PSS ${round(s.point.extPss)} MB, ${fpsSoFar.toFixed(1)} frames/s; heap(+buffers) MB: ${ctx}`);
+      log(`    ${((Date.now() - t0) / 60_000).toFixed(1)} min: extension PSS ${round(s.point.extPss)} MB, ${fpsSoFar.toFixed(1)} frames/s; page main thread ${s.point.pageMsPerS} ms/s, heap ${round(s.point.pageHeap)} MB; heap(+buffers) MB: ${ctx}`);
     }
   }
   const t1 = Date.now();
@@ -648,6 +669,7 @@ const report = {
     '--backend ID sets chrome.storage.local affectBackend (the options page\'s choice) before the runs; affectBackends lists the backends seen in the logged faces.',
     'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time.',
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',
+    'memory.pageJsHeap / memory.pageMainThread: the meeting page\'s JS heap in use (its own and the content script\'s worlds share it) and its main thread\'s time per wall second between samples (CDP Performance.getMetrics), first → last and slope: a cost or a leak that grows with the call.',
     'memory: PSS/RSS of the extension process from /proc; per extension context (offscreen document, workers, service worker, relay iframes) the V8 heap in use and ArrayBuffer backing stores from CDP Runtime.getHeapUsage when reachable (offscreenJsHeap: the offscreen document\'s).',
     'mainThread.trace: a 3 s Chromium trace of the page renderer main thread right after the measured window, self time per event (ms per wall second); script events are labelled with their origin (chrome-extension:// = the content script).',
     'mainThread.profile (--profile SECONDS): a CDP CPU profile of the page renderer main thread after the trace, self time per function (ms per wall second; "extension" = the content script); "(program)" is native work outside any script (message receipt, style, layout, paint).',

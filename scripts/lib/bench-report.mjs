@@ -76,6 +76,8 @@ export function toMarkdown(r) {
     lines.push(`- extension process PSS ${f(mem.extensionPss.firstMB)} → ${f(mem.extensionPss.lastMB)} MB, slope ${f(mem.extensionPss.slopeMBPerMin)} MB/min (first→last ${f(mem.extensionPss.firstToLastMBPerMin)} MB/min)`);
     lines.push(`- extension process RSS ${f(mem.extensionRss.firstMB)} → ${f(mem.extensionRss.lastMB)} MB, slope ${f(mem.extensionRss.slopeMBPerMin)} MB/min`);
     lines.push(`- offscreen document JS heap ${f(mem.offscreenJsHeap.firstMB)} → ${f(mem.offscreenJsHeap.lastMB)} MB, slope ${f(mem.offscreenJsHeap.slopeMBPerMin)} MB/min`);
+    if (mem.pageJsHeap) lines.push(`- meeting page JS heap ${f(mem.pageJsHeap.firstMB)} → ${f(mem.pageJsHeap.lastMB)} MB, slope ${f(mem.pageJsHeap.slopeMBPerMin)} MB/min`);
+    if (mem.pageMainThread) lines.push(`- meeting page main thread ${f(mem.pageMainThread.firstMinuteMsPerS)} ms/s in the first minute → ${f(mem.pageMainThread.lastMinuteMsPerS)} in the last, slope ${f(mem.pageMainThread.slopeMsPerSPerMin)} ms/s per minute`);
     const contexts = Object.entries(mem.contexts ?? {});
     if (contexts.length) {
       const part = (pair) => (pair[0] === null ? '–' : `${f(pair[0])} → ${f(pair[1])}`);
