@@ -13,6 +13,7 @@ import { FaceTracker } from './sites/tracking';
 import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, type LandmarkedFace } from '../models/face-landmarker';
 import type { FrameReply, FrameRequest } from './protocol';
 import { BusyWindow } from './scheduler';
+import { inRegion } from './geometry';
 import type { EngineStatus, FaceAffect, FaceResult, FrameResult, TooSmall } from './types';
 
 /** A participant unseen for this long (ms) is forgotten by the live view (the session log keeps them). */
@@ -62,6 +63,8 @@ export const MIN_AFFECT_FACE_PX = 32;
 class UnchangedWithoutPrevious extends Error {}
 /** A frame to be cut from a tab capture that is no longer there. */
 class NoPicture extends Error {}
+/** A picture of the part around a tile's faces with no face in it (they moved out): the whole frame is needed. */
+class PartWithoutFace extends Error {}
 
 /** What the affect step made of one face: a reading, a face too small to read, or nothing (no model). */
 type AffectOutcome = { affect: FaceAffect; tooSmall?: undefined } | { affect?: undefined; tooSmall: TooSmall } | undefined;
@@ -225,6 +228,10 @@ export class Engine {
             job.resolve({ ok: false, reason: 'need-picture', status: this.status });
             continue;
           }
+          if (err instanceof PartWithoutFace) {
+            job.resolve({ ok: false, reason: 'need-whole', status: this.status });
+            continue;
+          }
           if (err instanceof NoPicture) {
             job.resolve({ ok: false, reason: 'no-capture', status: this.status });
             continue;
@@ -264,10 +271,17 @@ export class Engine {
       try {
         found = landmarker.run(bitmap);
         t2 = performance.now();
+        // Nothing in the part around where the faces were: no reading (not "no face", which the
+        // smoothing and the session would take as the person gone) until the whole frame says.
+        if (job.frame.part && !found.length) throw new PartWithoutFace();
         affect = await this.runAffect(bitmap, found);
       } finally {
         bitmap.close();
       }
+      // Found in a part of the frame: where they are in the whole frame (the tracks, the overlay and
+      // the next part cut around them all take the frame's coordinates).
+      const part = job.frame.part;
+      if (part) found = found.map((f) => ({ ...f, boxNorm: inRegion(f.boxNorm, part), extentNorm: inRegion(f.extentNorm, part) }));
       this.lastAnalysis.set(trackerKey, { found, affect });
     }
     // After the models: action units, face tracks, the temporal layer (smoothing, compound, engagement).
@@ -340,6 +354,7 @@ export class Engine {
       via: job.frame.via,
       ...(job.frame.unchanged ? { reused: true } : {}),
       ...(job.frame.held ? { held: true } : {}),
+      ...(job.frame.part && !job.frame.unchanged ? { cropped: true } : {}),
     };
   }
 
@@ -440,3 +455,4 @@ export class Engine {
     this.setStatus({ state: 'idle' });
   }
 }
+

@@ -62,3 +62,10 @@ export function analysisSize(vw: number, vh: number, maxSide: number): { width: 
   const scale = Math.min(1, maxSide / Math.max(vw, vh));
   return { width: Math.max(1, Math.round(vw * scale)), height: Math.max(1, Math.round(vh * scale)) };
 }
+
+/** A box found in a part of a frame (normalised to the part), normalised to the whole frame. */
+export function inRegion(box: BoxNorm, region: { x0: number; y0: number; x1: number; y1: number }): BoxNorm {
+  const w = region.x1 - region.x0;
+  const h = region.y1 - region.y0;
+  return { x: region.x0 + box.x * w, y: region.y0 + box.y * h, w: box.w * w, h: box.h * h };
+}

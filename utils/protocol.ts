@@ -11,6 +11,7 @@ import type { AffectBackendId } from '../models/affect/types';
 import type { FrameResult, EngineStatus, TabState } from './types';
 import type { PageSettings, SmoothingSettings } from './settings';
 import type { ScreenRegion } from './tab-capture';
+import type { NormRegion } from './raw-frame';
 
 export type Target = 'background' | 'offscreen' | 'content' | 'ui';
 
@@ -111,6 +112,11 @@ export interface FrameRequest {
    */
   region?: ScreenRegion;
   /**
+   * The picture shows only this part of the tile's frame (normalised), the part around its faces
+   * (utils/raw-frame.ts `cropRect`): the host places what it finds back in the whole frame.
+   */
+  part?: NormRegion;
+  /**
    * The picture has not changed since this tile's last analysed frame (utils/scheduler.ts): no
    * image is sent (`image` empty); the host repeats that frame's faces at the new time, so the
    * smoothing windows and the session keep their samples at a fraction of the cost.
@@ -123,6 +129,8 @@ export interface FrameRequest {
 /** Messages between a page's content script and the inference host, counted by the page (utils/hold.ts). */
 export interface PageMessages {
   pictures: number;
+  /** The bytes of the copied frames among those pictures (parts or whole frames; utils/raw-frame.ts). */
+  pictureBytes: number;
   unchanged: number;
   holds: number;
   releases: number;
@@ -131,7 +139,7 @@ export interface PageMessages {
 
 export type FrameReply =
   | { ok: true; result: FrameResult }
-  | { ok: false; reason: 'dropped' | 'engine-not-ready' | 'need-picture' | 'no-capture'; status: EngineStatus }
+  | { ok: false; reason: 'dropped' | 'engine-not-ready' | 'need-picture' | 'need-whole' | 'no-capture'; status: EngineStatus }
   | { ok: false; reason: 'error'; message: string; status: EngineStatus };
 
 export interface HelloReply {

@@ -6,13 +6,26 @@
  */
 import { analysisSize } from './geometry';
 
-/** One frame's planes as `VideoFrame.copyTo` wrote them (its visible rectangle, tightly packed). */
+/**
+ * One frame's planes as `VideoFrame.copyTo` wrote them (its visible rectangle, or the part of it in
+ * `crop`, tightly packed). `width`, `height`: the copied pixels'.
+ */
 export interface RawFrame {
   buffer: ArrayBuffer;
   format: VideoPixelFormat;
   width: number;
   height: number;
   layout: PlaneLayout[];
+  /** Only this part of the frame was copied (pixels of its visible rectangle; see `cropRect`). */
+  crop?: RawCrop;
+}
+
+/** Where a copied part sits in its frame: its top-left corner, and the whole frame's size (pixels). */
+export interface RawCrop {
+  x: number;
+  y: number;
+  fullWidth: number;
+  fullHeight: number;
 }
 
 /** A region of the frame in normalised coordinates (0–1). */
@@ -34,7 +47,69 @@ export function readableFormat(format: string | null): format is VideoPixelForma
 }
 
 /**
- * A `size`×`size` grey thumbnail of a region of the frame: each cell the mean brightness of up to
+ * The part of a frame to copy for a picture of its faces: the region around them (normalised,
+ * `cropRegion`) in pixels, on even coordinates (a 4:2:0 frame's chroma planes have one sample per
+ * 2×2 pixels). Null when the part would be most of the frame (`CROP_MAX_AREA`): the whole frame then.
+ */
+export function cropRect(region: NormRegion, fullWidth: number, fullHeight: number): { x: number; y: number; width: number; height: number } | null {
+  const [x, width] = cropSpan(region.x0, region.x1, fullWidth);
+  const [y, height] = cropSpan(region.y0, region.y1, fullHeight);
+  if (width < 2 || height < 2 || width * height > CROP_MAX_AREA * fullWidth * fullHeight) return null;
+  return { x, y, width, height };
+}
+
+/**
+ * One side of `cropRect`: start and length in pixels, even, the length grown to a multiple of 16
+ * (moved back from the frame's edge if need be) so that a tile's crops come in few sizes and the
+ * page's copy buffers (`BufferPool`, exact sizes) serve again.
+ */
+function cropSpan(from: number, to: number, full: number): [number, number] {
+  const even = (v: number) => 2 * Math.floor(v / 2);
+  const end = even(full);
+  const start = Math.max(0, even(from * full));
+  const length = Math.min(end, 16 * Math.ceil((Math.min(end, Math.ceil(to * full)) - start) / 16));
+  return [Math.max(0, Math.min(start, end - length)), length];
+}
+
+/** A crop covering more than this share of the frame is not worth it: the whole frame goes. */
+export const CROP_MAX_AREA = 0.6;
+/**
+ * Around a tile's faces, this share of their extent on each side: room for the head to move between
+ * two pictures (a face that left it anyway is looked for in the whole frame next: `need-whole`).
+ */
+export const PART_MARGIN = 0.3;
+/**
+ * A tile's picture is the whole frame at least this often (ms): someone coming into the picture is
+ * found within it. Between two, a picture may be only the part around the faces found last.
+ */
+export const WHOLE_FRAME_EVERY_MS = 1000;
+
+/**
+ * The part of the frame around these boxes (normalised), with `PART_MARGIN` on each side; null
+ * without boxes, or when the part would be over `CROP_MAX_AREA` of the frame (the whole frame then).
+ */
+export function partAround(boxes: readonly { x: number; y: number; w: number; h: number }[]): NormRegion | null {
+  if (!boxes.length) return null;
+  const x0 = Math.min(...boxes.map((b) => b.x));
+  const y0 = Math.min(...boxes.map((b) => b.y));
+  const x1 = Math.max(...boxes.map((b) => b.x + b.w));
+  const y1 = Math.max(...boxes.map((b) => b.y + b.h));
+  const mx = (x1 - x0) * PART_MARGIN;
+  const my = (y1 - y0) * PART_MARGIN;
+  const part = { x0: Math.max(0, x0 - mx), y0: Math.max(0, y0 - my), x1: Math.min(1, x1 + mx), y1: Math.min(1, y1 + my) };
+  return (part.x1 - part.x0) * (part.y1 - part.y0) > CROP_MAX_AREA ? null : part;
+}
+
+/** The part of its frame a copy shows (normalised), or the whole frame. */
+export function rawRegion(raw: Pick<RawFrame, 'width' | 'height' | 'crop'>): NormRegion {
+  const c = raw.crop;
+  if (!c) return { x0: 0, y0: 0, x1: 1, y1: 1 };
+  return { x0: c.x / c.fullWidth, y0: c.y / c.fullHeight, x1: (c.x + raw.width) / c.fullWidth, y1: (c.y + raw.height) / c.fullHeight };
+}
+
+/**
+ * A `size`×`size` grey thumbnail of a region of the frame (normalised to the whole frame, also
+ * for a copy of only a part of it): each cell the mean brightness of up to
  * 8×8 evenly spread pixels of its part of the region (0–255). The change check compares two of them
  * (utils/scheduler.ts `pictureChange`); null for a format it cannot read.
  */
@@ -43,10 +118,12 @@ export function lumaThumbnail(raw: RawFrame, region: NormRegion = { x0: 0, y0: 0
   const bytes = new Uint8Array(raw.buffer);
   const { offset, stride } = raw.layout[0];
   const packed = PACKED[raw.format];
-  const px0 = Math.max(0, Math.min(raw.width - 1, region.x0 * raw.width));
-  const py0 = Math.max(0, Math.min(raw.height - 1, region.y0 * raw.height));
-  const pw = Math.max(1, Math.min(raw.width, region.x1 * raw.width) - px0);
-  const ph = Math.max(1, Math.min(raw.height, region.y1 * raw.height) - py0);
+  // The region in the copied pixels.
+  const c = raw.crop ?? { x: 0, y: 0, fullWidth: raw.width, fullHeight: raw.height };
+  const px0 = Math.max(0, Math.min(raw.width - 1, region.x0 * c.fullWidth - c.x));
+  const py0 = Math.max(0, Math.min(raw.height - 1, region.y0 * c.fullHeight - c.y));
+  const pw = Math.max(1, Math.min(raw.width, region.x1 * c.fullWidth - c.x) - px0);
+  const ph = Math.max(1, Math.min(raw.height, region.y1 * c.fullHeight - c.y) - py0);
   const cellW = pw / size;
   const cellH = ph / size;
   const n = Math.max(1, Math.min(8, Math.floor(Math.min(cellW, cellH))));
@@ -78,7 +155,7 @@ export function lumaThumbnail(raw: RawFrame, region: NormRegion = { x0: 0, y0: 0
  * current frame, or its frames are in a format this code does not read (the caller draws the
  * video instead). Throws a DOMException `SecurityError` for a cross-origin video.
  */
-export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool): Promise<{ raw: RawFrame; pageMs: number; mediaTime: number } | null> {
+export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool, region?: NormRegion): Promise<{ raw: RawFrame; pageMs: number; mediaTime: number } | null> {
   if (typeof VideoFrame !== 'function') return null;
   const t0 = performance.now();
   let frame: VideoFrame;
@@ -91,14 +168,20 @@ export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool
     return null; // no frame yet, or not supported for this video
   }
   try {
-    const rect = frame.visibleRect;
-    if (!rect || !readableFormat(frame.format)) return null;
-    const bytes = frame.allocationSize();
+    const visible = frame.visibleRect;
+    if (!visible || !readableFormat(frame.format)) return null;
+    // Only the part around the faces, when asked and worth it (its rect is in the coded frame's pixels).
+    const part = region ? cropRect(region, visible.width, visible.height) : null;
+    const options = part ? { rect: { x: visible.x + part.x, y: visible.y + part.y, width: part.width, height: part.height } } : undefined;
+    const bytes = frame.allocationSize(options);
     const buffer = reuse?.take(bytes) ?? new ArrayBuffer(bytes);
-    const copying = frame.copyTo(buffer);
+    const copying = frame.copyTo(buffer, options);
     const syncMs = performance.now() - t0;
     const layout = await copying;
-    return { raw: { buffer, format: frame.format, width: rect.width, height: rect.height, layout }, pageMs: syncMs, mediaTime };
+    const raw: RawFrame = part
+      ? { buffer, format: frame.format, width: part.width, height: part.height, layout, crop: { x: part.x, y: part.y, fullWidth: visible.width, fullHeight: visible.height } }
+      : { buffer, format: frame.format, width: visible.width, height: visible.height, layout };
+    return { raw, pageMs: syncMs, mediaTime };
   } catch {
     return null;
   } finally {
@@ -151,9 +234,21 @@ export async function rawToBitmap(raw: RawFrame, maxSide: number): Promise<Image
   } finally {
     frame.close();
   }
-  const { width, height } = analysisSize(raw.width, raw.height, maxSide);
+  const { width, height } = rawAnalysisSize(raw, maxSide);
   if (width === raw.width && height === raw.height) return createImageBitmap(image);
   return createImageBitmap(image, { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' });
+}
+
+/**
+ * The size a copy is analysed at: the whole frame's longer side at most `maxSide`, and a copied part
+ * at the same scale as its whole frame would be — the faces keep their size in pixels whether a
+ * picture is the whole frame or the part around them (the affect model's smallest face, the
+ * detector's view), and a part costs the host less in proportion.
+ */
+export function rawAnalysisSize(raw: Pick<RawFrame, 'width' | 'height' | 'crop'>, maxSide: number): { width: number; height: number } {
+  if (!raw.crop) return analysisSize(raw.width, raw.height, maxSide);
+  const scale = Math.min(1, maxSide / Math.max(raw.crop.fullWidth, raw.crop.fullHeight));
+  return { width: Math.max(1, Math.round(raw.width * scale)), height: Math.max(1, Math.round(raw.height * scale)) };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface LoggedResult {
   reused?: boolean;
   /** Repeated by the host for a still tile it holds (FrameResult.held). */
   held?: boolean;
+  /** From the part of the frame around the faces (FrameResult.cropped). */
+  cropped?: boolean;
   /** Per-stage ms in the inference host (decode, landmarks, total incl. queueing). */
   stages: FrameResult['timings'];
   faces: {

@@ -115,6 +115,8 @@ export interface FrameResult {
   reused?: boolean;
   /** Repeated by the host for a still tile it holds, without a word from the page (utils/hold.ts). */
   held?: boolean;
+  /** Analysed from the part of the frame around the tile's faces the page sent, not the whole frame (utils/raw-frame.ts `cropRect`). */
+  cropped?: boolean;
 }
 
 export type EngineStatus =

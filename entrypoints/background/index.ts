@@ -42,6 +42,7 @@ function logRecord(result: FrameResult): LoggedResult {
       via: result.via,
       ...(result.reused ? { reused: true } : {}),
       ...(result.held ? { held: true } : {}),
+      ...(result.cropped ? { cropped: true } : {}),
       faces: result.faces.map((f) => ({
         participantId: f.participantId,
         boxNorm: f.boxNorm,

@@ -10,7 +10,7 @@ import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TilePush } from '@/utils/transport';
 import { HOLD_RENEW_MS } from '@/utils/hold';
 import { Timers, type TimerId } from '@/utils/timers';
-import { copyVideoFrame, lumaThumbnail, type NormRegion, type RawFrame } from '@/utils/raw-frame';
+import { WHOLE_FRAME_EVERY_MS, copyVideoFrame, lumaThumbnail, partAround, rawRegion, type NormRegion, type RawFrame } from '@/utils/raw-frame';
 import { CAPTURE, OVERLAY_MIN_INTERVAL_MS, engineThreads } from '@/utils/config';
 import { contentRect, placeBox, type Rect } from '@/utils/geometry';
 import type { FrameReply, PageMessages } from '@/utils/protocol';
@@ -84,6 +84,8 @@ interface Tile {
   viaChannel: boolean;
   /** When the host was last told to hold this still tile (0: not held). */
   heldAt: number;
+  /** When its last picture of the whole frame went (utils/raw-frame.ts WHOLE_FRAME_EVERY_MS). */
+  wholeAt: number;
 }
 
 class Controller {
@@ -123,7 +125,7 @@ class Controller {
   /** Frames sent as "unchanged" (no picture) because nothing moved. */
   private unchangedFrames = 0;
   /** Messages to and from the host, counted (the ping reports them; tests read them). */
-  private readonly messages: PageMessages = { pictures: 0, unchanged: 0, holds: 0, releases: 0, pushes: 0 };
+  private readonly messages: PageMessages = { pictures: 0, pictureBytes: 0, unchanged: 0, holds: 0, releases: 0, pushes: 0 };
 
   constructor(private readonly ctx: ContentScriptContext) {}
 
@@ -237,7 +239,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, still: false, viaChannel: false, heldAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, still: false, viaChannel: false, heldAt: 0, wholeAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -339,7 +341,10 @@ class Controller {
     try {
       // An unchanged picture (a still face, a frozen camera, an avatar) is not sent again: the host
       // repeats the last analysis at the new time (utils/scheduler.ts), at least every keep-alive.
-      const grab = viaCapture ? null : await this.grab(where.picture, tile.faces);
+      // Between two pictures of the whole frame, only the part around the faces found last is
+      // copied (and sent, if it changed): less to copy and send, and to convert on the host.
+      const part = Date.now() - tile.wholeAt < WHOLE_FRAME_EVERY_MS ? partAround(tile.faces.map((f) => f.boxNorm)) : null;
+      const grab = viaCapture ? null : await this.grab(where.picture, tile.faces, part);
       if (this.ctx.isInvalid || this.tiles.get(tile.id) !== tile) return;
       const thumb = grab?.thumb ?? null;
       if (thumb && source instanceof HTMLCanvasElement) {
@@ -419,8 +424,18 @@ class Controller {
     let reply: FrameReply | undefined;
     if (mode === 'unchanged') this.messages.unchanged++;
     else this.messages.pictures++;
+    if (raw) this.messages.pictureBytes += raw.buffer.byteLength; // before it is transferred away
     try {
-      const meta = { tileId: tile.id, name: tile.name, mediaTime, capturedAt, ...(this.drawMs === null ? {} : { drawMs: this.drawMs }), ...(this.tabId === null ? {} : { tabId: this.tabId }) };
+      const meta = {
+        tileId: tile.id,
+        name: tile.name,
+        mediaTime,
+        capturedAt,
+        ...(this.drawMs === null ? {} : { drawMs: this.drawMs }),
+        ...(this.tabId === null ? {} : { tabId: this.tabId }),
+        ...(raw?.crop ? { part: rawRegion(raw) } : {}),
+      };
+      if (mode === 'picture' && !raw?.crop) tile.wholeAt = Date.now();
       if (mode === 'unchanged') reply = await this.transport.unchanged(meta, pageMs);
       else if (mode === 'capture') {
         const region = { ...where.box, viewW: window.innerWidth, viewH: window.innerHeight };
@@ -455,6 +470,12 @@ class Controller {
       }
       if (reply.reason === 'need-picture') {
         tile.analysedAt = 0; // the host has no earlier frame of this tile: send the picture next time
+        return;
+      }
+      if (reply.reason === 'need-whole') {
+        // No face in the part around where they were: the whole frame next.
+        tile.analysedAt = 0;
+        tile.wholeAt = 0;
         return;
       }
       this.engine = reply.status;
@@ -538,11 +559,11 @@ class Controller {
    * (Chrome's relay) the video frame's copied planes to send if it changed — a copy, where drawing
    * the video would convert and scale it on the page's main thread. `pageMs`: the page's share.
    */
-  private async grab(picture: Picture, faces: readonly FaceResult[]): Promise<{ thumb: Uint8Array | null; pageMs: number; raw?: RawFrame; mediaTime?: number }> {
+  private async grab(picture: Picture, faces: readonly FaceResult[], part: NormRegion | null): Promise<{ thumb: Uint8Array | null; pageMs: number; raw?: RawFrame; mediaTime?: number }> {
     const region = faceRegion(faces);
     if (this.transport.takesRaw && picture.el instanceof HTMLVideoElement && !picture.crop) {
       try {
-        const copied = await copyVideoFrame(picture.el, this.transport.buffers);
+        const copied = await copyVideoFrame(picture.el, this.transport.buffers, part ?? undefined);
         if (copied) {
           const t0 = performance.now();
           const thumb = lumaThumbnail(copied.raw, region);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool, lumaThumbnail, readableFormat, type RawFrame } from '../../utils/raw-frame';
+import { BufferPool, CROP_MAX_AREA, PART_MARGIN, cropRect, lumaThumbnail, partAround, rawAnalysisSize, rawRegion, readableFormat, type RawFrame } from '../../utils/raw-frame';
+import { inRegion } from '../../utils/geometry';
 import { pictureChange } from '../../utils/scheduler';
 
 /** An I420 frame (tightly packed planes, as VideoFrame.copyTo writes them) whose luma is `luma(x, y)`. */
@@ -57,6 +58,74 @@ describe('luma thumbnail of a copied video frame', () => {
     expect(readableFormat(null)).toBe(false);
     expect(readableFormat('I420P10')).toBe(false);
     expect(lumaThumbnail({ ...i420(16, 16, () => 0), format: 'I420P10' as VideoPixelFormat })).toBeNull();
+  });
+});
+
+/** The part `rect` of an I420 frame, as VideoFrame.copyTo({rect}) writes it. */
+function i420Part(luma: (x: number, y: number) => number, rect: { x: number; y: number; width: number; height: number }, full: { width: number; height: number }): RawFrame {
+  const part = i420(rect.width, rect.height, (x, y) => luma(rect.x + x, rect.y + y));
+  return { ...part, crop: { x: rect.x, y: rect.y, fullWidth: full.width, fullHeight: full.height } };
+}
+
+describe('the part of a frame around its faces', () => {
+  it('is the faces’ box with PART_MARGIN of its size on each side, inside the frame; none when it would be most of the frame', () => {
+    expect(partAround([])).toBeNull();
+    const r = partAround([{ x: 0.4, y: 0.3, w: 0.2, h: 0.3 }])!;
+    expect(r.x0).toBeCloseTo(0.4 - 0.2 * PART_MARGIN);
+    expect(r.x1).toBeCloseTo(0.6 + 0.2 * PART_MARGIN);
+    expect(r.y0).toBeCloseTo(0.3 - 0.3 * PART_MARGIN);
+    expect(r.y1).toBeCloseTo(0.6 + 0.3 * PART_MARGIN);
+    // Two people: around both; one at the edge: cut by the frame.
+    const two = partAround([{ x: 0.02, y: 0.1, w: 0.1, h: 0.1 }, { x: 0.6, y: 0.1, w: 0.1, h: 0.1 }])!;
+    expect(two.x0).toBe(0);
+    expect(two.x1).toBeCloseTo(0.7 + 0.68 * PART_MARGIN);
+    // A close-up: the part would be over CROP_MAX_AREA of the frame, so the whole frame goes.
+    expect(partAround([{ x: 0.2, y: 0.1, w: 0.6, h: 0.8 }])).toBeNull();
+  });
+
+  it('copies even pixels in few sizes (multiples of 16), within the frame, and the whole frame when the part would be most of it', () => {
+    const rect = cropRect({ x0: 0.301, y0: 0.153, x1: 0.699, y1: 0.747 }, 1280, 720)!;
+    for (const v of [rect.x, rect.y, rect.width, rect.height]) expect(v % 2).toBe(0);
+    expect(rect.width % 16).toBe(0);
+    expect(rect.height % 16).toBe(0);
+    // It covers the region asked for.
+    expect(rect.x).toBeLessThanOrEqual(0.301 * 1280);
+    expect(rect.x + rect.width).toBeGreaterThanOrEqual(0.699 * 1280);
+    expect(rect.y).toBeLessThanOrEqual(0.153 * 720);
+    expect(rect.y + rect.height).toBeGreaterThanOrEqual(0.747 * 720);
+    // A slightly moved face: the same size, so the page's copy buffers serve again.
+    const moved = cropRect({ x0: 0.305, y0: 0.16, x1: 0.703, y1: 0.754 }, 1280, 720)!;
+    expect([moved.width, moved.height]).toEqual([rect.width, rect.height]);
+    // At the right and bottom edge: moved back inside, not cut.
+    const edge = cropRect({ x0: 0.8, y0: 0.75, x1: 1, y1: 1 }, 639, 359)!;
+    expect(edge.x + edge.width).toBeLessThanOrEqual(638);
+    expect(edge.y + edge.height).toBeLessThanOrEqual(358);
+    // Most of the frame: the whole frame goes.
+    expect(cropRect({ x0: 0.05, y0: 0.05, x1: 0.95, y1: 0.95 }, 320, 320)).toBeNull();
+    expect(cropRect({ x0: 0.2, y0: 0.2, x1: 0.8, y1: 0.8 }, 320, 320)!.width * cropRect({ x0: 0.2, y0: 0.2, x1: 0.8, y1: 0.8 }, 320, 320)!.height).toBeLessThanOrEqual(CROP_MAX_AREA * 320 * 320);
+  });
+
+  it('looks at the same face region in a part as in the whole frame (the change check compares them)', () => {
+    const luma = (x: number, y: number) => (x * 7 + y * 3) % 256;
+    const whole = i420(640, 360, luma);
+    const face = { x0: 0.4, y0: 0.3, x1: 0.6, y1: 0.7 };
+    const rect = cropRect(partAround([{ x: 0.4, y: 0.3, w: 0.2, h: 0.4 }])!, 640, 360)!;
+    const part = i420Part(luma, rect, { width: 640, height: 360 });
+    expect(pictureChange(lumaThumbnail(whole, face)!, lumaThumbnail(part, face)!)).toBeLessThan(1);
+  });
+
+  it('is analysed at its whole frame’s scale, and what is found in it goes back to the frame’s coordinates', () => {
+    // A 1280×720 frame is analysed at 480×270 (maxSide 480): a 256×320 part of it at the same scale.
+    expect(rawAnalysisSize({ width: 1280, height: 720 }, 480)).toEqual({ width: 480, height: 270 });
+    expect(rawAnalysisSize({ width: 256, height: 320, crop: { x: 512, y: 200, fullWidth: 1280, fullHeight: 720 } }, 480)).toEqual({ width: 96, height: 120 });
+    const region = rawRegion({ width: 256, height: 320, crop: { x: 512, y: 200, fullWidth: 1280, fullHeight: 720 } });
+    expect(region).toEqual({ x0: 0.4, y0: 200 / 720, x1: 0.6, y1: 520 / 720 });
+    // A face filling the middle half of the part: in the frame, the middle half of the part's place.
+    const box = inRegion({ x: 0.25, y: 0.25, w: 0.5, h: 0.5 }, region);
+    expect(box.x).toBeCloseTo(0.45);
+    expect(box.w).toBeCloseTo(0.1);
+    expect(box.y).toBeCloseTo((200 + 80) / 720);
+    expect(box.h).toBeCloseTo(160 / 720);
   });
 });
 
