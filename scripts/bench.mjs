@@ -6,14 +6,15 @@
 //
 //   node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend <id>]
 //                          [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5]
-//                          [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS] [--extension DIR] [--out DIR]
+//                          [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS]
+//                          [--tile-video FILE] [--extension DIR] [--out DIR]
 //
 // Writes bench-results/bench-<date>.{json,md} (and latest.{json,md}). With --json, stdout carries one
 // JSON object and nothing else (progress goes to stderr). Numbers are measured, never asserted.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, chromiumArgs, closeWelcomePage } from './lib/chromium.mjs';
@@ -51,6 +52,7 @@ function parseArgs(argv) {
     build: false,
     baseline: true,
     extension: null,
+    tileVideo: null,
     out: join(ROOT, 'bench-results'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -108,13 +110,18 @@ function parseArgs(argv) {
       case '--out':
         o.out = resolve(value());
         break;
+      case '--tile-video':
+        // Every tile plays this video (e.g. ../shared/data/video/WolfgangLanger_Pexels.mp4: a whole
+        // 640×360 camera picture, moving), instead of the grid's four quadrants.
+        o.tileVideo = resolve(value());
+        break;
       case '--extension':
         // Another build of the extension (an A/B against an earlier commit's `.output/chrome-mv3`).
         o.extension = resolve(value());
         break;
       case '--help':
       case '-h':
-        console.error('usage: node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend ID] [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5] [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS] [--extension DIR] [--out DIR]');
+        console.error('usage: node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend ID] [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5] [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS] [--tile-video FILE] [--extension DIR] [--out DIR]');
         process.exit(0);
         break;
       default:
@@ -140,7 +147,8 @@ const work = mkdtempSync(join(tmpdir(), 'affectlens-bench-'));
 const extensionDir = join(work, 'extension');
 cpSync(buildDir, extensionDir, { recursive: true });
 
-const tileSources = benchTiles(ROOT);
+if (opts.tileVideo && !existsSync(opts.tileVideo)) throw new Error(`bench: no video ${opts.tileVideo}`);
+const tileSources = opts.tileVideo ? [{ key: 'clip', name: 'Clip', file: opts.tileVideo }] : benchTiles(ROOT);
 const server = await serveStatic({
   '/pages/': join(ROOT, 'tests', 'pages'),
   '/media/': dirname(tileSources[0].file),
@@ -186,7 +194,7 @@ process.on('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 function tilesFor(n, tag) {
   return Array.from({ length: n }, (_, i) => {
     const src = tileSources[i % tileSources.length];
-    return { src: `/media/${src.key}.webm`, name: `${tag} ${src.name} #${i + 1}` };
+    return { src: `/media/${basename(src.file)}`, name: `${tag} ${src.name} #${i + 1}` };
   });
 }
 
@@ -216,6 +224,7 @@ async function loggedResults(tag) {
             stages: r.stages ?? null,
             reused: r.reused === true,
             held: r.held === true,
+            cropped: r.cropped === true,
             faces: r.faces.length,
             affectBackend: r.faces.find((f) => f.backend)?.backend ?? null,
             via: r.via ?? null,
@@ -451,6 +460,8 @@ function affectLensStats(rows, tileCount, seconds) {
     fpsFromPicture: round(pictures.length / seconds, 2),
     // Still tiles' frames the host repeated by itself, the page sending nothing (utils/hold.ts).
     framesHeld: rows.filter((r) => r.held).length,
+    // Pictures of only the part of the frame around the tile's faces (utils/raw-frame.ts `partAround`).
+    framesCropped: rows.filter((r) => r.cropped).length,
     fpsPerTile: { min: round(Math.min(...tileFps), 2), mean: round(mean(tileFps), 2), max: round(Math.max(...tileFps), 2) },
     facesFoundShare: round(rows.filter((r) => r.faces > 0).length / Math.max(1, rows.length), 3),
     affectBackends: [...new Set(rows.map((r) => r.affectBackend).filter(Boolean))],
@@ -662,6 +673,7 @@ const report = {
     faceapiScoreThreshold: opts.faceapiScore,
     soakMinutes: opts.soak,
     extension: opts.extension ?? '.output/chrome-mv3',
+    tileVideo: opts.tileVideo,
   },
   notes: [
     'latency: capture (content script) to result ready in the offscreen document, over the frames the page sent (a still tile\'s repeats made by the host, framesHeld, have no trip and are left out); the reply to the page and the overlay draw are not in it yet.',
