@@ -5,6 +5,7 @@
  * take the drawn frame either as a transferable ImageBitmap or as an asynchronously encoded JPEG.
  */
 import { analysisSize } from './geometry';
+import type { NormRegion } from './raw-frame';
 
 export class UnreadableVideoError extends Error {}
 
@@ -58,10 +59,16 @@ export class FrameGrabber {
   /** The source last checked for cross-origin taint (a 1-pixel read once per video source or canvas). */
   private checked: string | HTMLCanvasElement | null = null;
 
-  /** Draw the picture's current frame, scaled so its longer side is ≤ `maxSide`; throws UnreadableVideoError for a tainted source. */
-  private draw(picture: Picture, maxSide: number): OffscreenCanvas {
-    const r = pictureRegion(picture);
-    const { width, height } = analysisSize(r.w, r.h, maxSide);
+  /**
+   * Draw the picture's current frame, scaled so its longer side is ≤ `maxSide` — or only its `part`
+   * (normalised), at the scale the whole would have; throws UnreadableVideoError for a tainted source.
+   */
+  private draw(picture: Picture, maxSide: number, part?: NormRegion): OffscreenCanvas {
+    const whole = pictureRegion(picture);
+    const scaled = analysisSize(whole.w, whole.h, maxSide);
+    const r = part ? { x: whole.x + part.x0 * whole.w, y: whole.y + part.y0 * whole.h, w: (part.x1 - part.x0) * whole.w, h: (part.y1 - part.y0) * whole.h } : whole;
+    const width = part ? Math.max(1, Math.round((r.w * scaled.width) / whole.w)) : scaled.width;
+    const height = part ? Math.max(1, Math.round((r.h * scaled.height) / whole.h)) : scaled.height;
     if (!this.canvas || !this.ctx) {
       this.canvas = new OffscreenCanvas(width, height);
       this.ctx = this.canvas.getContext('2d', { alpha: false });
@@ -84,17 +91,17 @@ export class FrameGrabber {
     return this.canvas;
   }
 
-  /** The frame as an ImageBitmap to transfer (no copy); the canvas is ready for the next frame. */
-  bitmap(picture: Picture, maxSide: number): CapturedBitmap {
+  /** The frame (or its `part`) as an ImageBitmap to transfer (no copy); the canvas is ready for the next frame. */
+  bitmap(picture: Picture, maxSide: number, part?: NormRegion): CapturedBitmap {
     const t0 = performance.now();
-    const bitmap = this.draw(picture, maxSide).transferToImageBitmap();
+    const bitmap = this.draw(picture, maxSide, part).transferToImageBitmap();
     return { bitmap, pageMs: performance.now() - t0 };
   }
 
-  /** The frame as a JPEG data URL; the encode itself runs asynchronously (convertToBlob). */
-  async jpeg(picture: Picture, maxSide: number, quality: number): Promise<CapturedFrame> {
+  /** The frame (or its `part`) as a JPEG data URL; the encode itself runs asynchronously (convertToBlob). */
+  async jpeg(picture: Picture, maxSide: number, quality: number, part?: NormRegion): Promise<CapturedFrame> {
     const t0 = performance.now();
-    const canvas = this.draw(picture, maxSide);
+    const canvas = this.draw(picture, maxSide, part);
     let blobPromise: Promise<Blob>;
     try {
       blobPromise = canvas.convertToBlob({ type: 'image/jpeg', quality });

@@ -39,9 +39,9 @@ export interface FrameTransport {
   /** Tiles with a frame grabber (canvas) held. */
   readonly tileCount: number;
   /**
-   * Capture the tile's current picture and have it analysed. Resolves `undefined` when the inference
-   * host did not answer (gone, restarting). Throws UnreadableVideoError (utils/capture.ts) for a
-   * cross-origin video or a tainted canvas.
+   * Capture the tile's current picture (only `meta.part` of it, when set) and have it analysed.
+   * Resolves `undefined` when the inference host did not answer (gone, restarting). Throws
+   * UnreadableVideoError (utils/capture.ts) for a cross-origin video or a tainted canvas.
    */
   analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined>;
   /** Whether `analyseRaw` takes a video frame's copied planes (utils/raw-frame.ts); otherwise draw with `analyse`. */
@@ -104,7 +104,7 @@ export class DirectTransport implements FrameTransport {
   readonly buffers = new BufferPool();
 
   async analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
-    const frame = await this.grabbers.for(meta.tileId).jpeg(picture, CAPTURE.maxSide, CAPTURE.jpegQuality);
+    const frame = await this.grabbers.for(meta.tileId).jpeg(picture, CAPTURE.maxSide, CAPTURE.jpegQuality, meta.part);
     return send('cs-off-frame', 'offscreen', { ...frameWithoutImage(meta, frame.pageMs, 'direct'), ...frame }).catch(() => undefined);
   }
 
@@ -222,7 +222,7 @@ export class RelayTransport implements FrameTransport, TileHolder {
   readonly buffers = new BufferPool();
 
   analyse(picture: Picture, meta: FrameMeta): Promise<FrameReply | undefined> {
-    const { bitmap, pageMs } = this.grabbers.for(meta.tileId).bitmap(picture, CAPTURE.maxSide);
+    const { bitmap, pageMs } = this.grabbers.for(meta.tileId).bitmap(picture, CAPTURE.maxSide, meta.part);
     return this.post({ id: this.nextId++, meta, pageMs, kind: 'bitmap', bitmap }, [bitmap]);
   }
 

@@ -393,7 +393,7 @@ class Controller {
         return;
       }
       tile.heldAt = 0; // a frame of the tile ends its hold at the host
-      await this.analyse(tile, where, mode, grab?.pageMs ?? 0, mode === 'picture' ? grab?.raw : undefined, mode === 'capture' ? undefined : grab?.mediaTime);
+      await this.analyse(tile, where, mode, grab?.pageMs ?? 0, mode === 'picture' ? grab?.raw : undefined, mode === 'capture' ? undefined : grab?.mediaTime, part);
     } finally {
       tile.inFlight = false;
       if (!queued) this.schedule(tile, Math.max(0, interval - (performance.now() - started)));
@@ -414,9 +414,18 @@ class Controller {
    * Analyse the tile's current frame. `picture`: send its pixels; `unchanged`: only say the picture
    * did not change (no pixels); `capture`: send its on-screen rectangle, cut from the tab capture.
    * `pageMs`: the page's cost of grabbing and deciding; `raw`: the frame's copied planes, when taken,
-   * and `copiedAt`: the media time of the frame they were copied from.
+   * and `copiedAt`: the media time of the frame they were copied from; `part`: the part of the frame
+   * around the faces to send rather than the whole (a copy says which part it holds).
    */
-  private async analyse(tile: Tile, where: { picture: Picture; box: Rect }, mode: 'picture' | 'unchanged' | 'capture', pageMs: number, raw?: RawFrame, copiedAt?: number): Promise<void> {
+  private async analyse(
+    tile: Tile,
+    where: { picture: Picture; box: Rect },
+    mode: 'picture' | 'unchanged' | 'capture',
+    pageMs: number,
+    raw?: RawFrame,
+    copiedAt?: number,
+    part?: NormRegion | null,
+  ): Promise<void> {
     const { picture } = where;
     const source = picture.el;
     const mediaTime = mediaTimeOf(source, copiedAt);
@@ -425,6 +434,9 @@ class Controller {
     if (mode === 'unchanged') this.messages.unchanged++;
     else this.messages.pictures++;
     if (raw) this.messages.pictureBytes += raw.buffer.byteLength; // before it is transferred away
+    // A picture of the part around the faces, or of the whole frame (the last one's time noted).
+    const sentPart = mode !== 'picture' ? null : raw ? (raw.crop ? rawRegion(raw) : null) : (part ?? null);
+    if (mode === 'picture' && !sentPart) tile.wholeAt = Date.now();
     try {
       const meta = {
         tileId: tile.id,
@@ -433,9 +445,8 @@ class Controller {
         capturedAt,
         ...(this.drawMs === null ? {} : { drawMs: this.drawMs }),
         ...(this.tabId === null ? {} : { tabId: this.tabId }),
-        ...(raw?.crop ? { part: rawRegion(raw) } : {}),
+        ...(sentPart ? { part: sentPart } : {}),
       };
-      if (mode === 'picture' && !raw?.crop) tile.wholeAt = Date.now();
       if (mode === 'unchanged') reply = await this.transport.unchanged(meta, pageMs);
       else if (mode === 'capture') {
         const region = { ...where.box, viewW: window.innerWidth, viewH: window.innerHeight };

@@ -3,14 +3,16 @@
  * under Xvfb because MediaPipe needs WebGL): inference runs in the background page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { extensionPage as openExtensionPage, launchFirefox, loggedFrames } from '../../scripts/lib/firefox.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { strictCsp } from '../support/csp';
 import { startEgressProxy, type EgressLog } from '../support/egress';
 import { callUrl, gridTiles, type GridTile } from '../support/grid';
-import { ROOT } from '../support/media';
+import { CACHE, ROOT, media } from '../support/media';
+import { cutTile } from '../../scripts/lib/bench-media.mjs';
 import type { LoggedResult } from '../support/extension';
 import type { EngineStatus } from '../../utils/types';
 
@@ -23,10 +25,17 @@ describe('Firefox', () => {
   let proxy: EgressLog;
   let browser: Browser;
   let tiles: GridTile[];
+  /** The actress clip (640×360, a whole camera picture, moving), as VP8 WebM (Debian's Firefox plays no H.264). */
+  let clip: string;
 
   beforeAll(async () => {
     tiles = await gridTiles();
-    server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) });
+    clip = join(CACHE, 'clip', 'actress-640x360.webm');
+    if (!existsSync(clip)) {
+      mkdirSync(dirname(clip), { recursive: true });
+      cutTile(await media('video/WolfgangLanger_Pexels.mp4'), [0, 0, 640, 360], clip);
+    }
+    server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file), '/clip/': dirname(clip) });
     strictServer = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(tiles[0]!.file) }, { headers: { 'content-security-policy': strictCsp() } });
     proxy = await startEgressProxy(() => [`127.0.0.1:${server.port}`, `127.0.0.1:${strictServer.port}`]);
     browser = await launchFirefox(join(ROOT, '.output', 'firefox-mv3'), {
@@ -94,6 +103,46 @@ describe('Firefox', () => {
       };
       expect(mean('happy'), `${tile.name}: AU12 happy vs neutral`).toBeGreaterThan(1.5 * mean('neutral') + 0.03);
     }
+    await ext.close();
+    await page.close();
+  });
+
+  it('sends the part of the frame around the face between pictures of the whole frame (its JPEG), and places the face back in the frame', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/pages/call.html?src=/clip/${basename(clip)}&name=Clip`);
+    // ~12 s of the clip with its tab in front (a tab in the background is not analysed), then the log.
+    await page.waitForFunction(() => document.querySelector('video')!.currentTime > 12, { timeout: 90_000, polling: 500 });
+    const ext = await extensionPage();
+    const pictures = (await logged(ext)).filter((r) => r.name === 'Clip' && !r.reused).sort((a, b) => a.t - b.t);
+    const parts = pictures.filter((r) => r.cropped);
+    const whole = pictures.filter((r) => !r.cropped && r.faces.length === 1);
+    const found = parts.filter((r) => r.faces.length === 1);
+    // Each part's face against the whole frame's nearest in the clip's time (within 0.4 s): where it
+    // was, at the size it was (a box left in the part's coordinates would be about twice the size).
+    const pairs = found
+      .map((p) => ({ p, w: [...whole].sort((a, b) => Math.abs(a.t - p.t) - Math.abs(b.t - p.t))[0] }))
+      .filter((x): x is { p: LoggedResult; w: LoggedResult } => !!x.w && Math.abs(x.w.t - x.p.t) <= 0.4)
+      .map(({ p, w }) => {
+        const a = p.faces[0]!.boxNorm;
+        const b = w.faces[0]!.boxNorm;
+        return { moved: Math.hypot(a.x + a.w / 2 - b.x - b.w / 2, a.y + a.h / 2 - b.y - b.h / 2) / b.w, size: a.w / b.w };
+      });
+    const moved = pairs.map((x) => x.moved).sort((a, b) => a - b);
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
+    console.log(`Firefox, the clip: the page's ms per picture (draw and encode start), median: parts ${median(parts.map((r) => r.pageMs)).toFixed(2)}, whole frames ${median(whole.map((r) => r.pageMs)).toFixed(2)}; decode on the host ${median(parts.map((r) => r.stages.decode))} vs ${median(whole.map((r) => r.stages.decode))}`);
+    const sizes = pairs.map((x) => x.size);
+    console.log(
+      `Firefox, the clip: ${pictures.length} pictures, ${parts.length} parts (${found.length} with the face), ${whole.length} whole frames; part vs nearest whole over ${pairs.length} pairs: ` +
+        `centre moved median ${moved[Math.floor(moved.length / 2)]?.toFixed(2)}, max ${moved[moved.length - 1]?.toFixed(2)} face widths, size ×${Math.min(...sizes).toFixed(2)}–${Math.max(...sizes).toFixed(2)}`,
+    );
+    expect(pictures.length).toBeGreaterThanOrEqual(40);
+    expect(parts.length / pictures.length).toBeGreaterThan(0.5);
+    expect(found.length / parts.length).toBeGreaterThan(0.95);
+    expect(pairs.length).toBeGreaterThan(5);
+    expect(moved[Math.floor(moved.length / 2)]!).toBeLessThan(0.1);
+    expect(moved[moved.length - 1]!).toBeLessThan(0.4);
+    expect(Math.min(...sizes)).toBeGreaterThan(0.8);
+    expect(Math.max(...sizes)).toBeLessThan(1.25);
     await ext.close();
     await page.close();
   });
