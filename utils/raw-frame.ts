@@ -84,19 +84,36 @@ export const PART_MARGIN = 0.3;
  */
 export const WHOLE_FRAME_EVERY_MS = 1000;
 
-/**
- * The part of the frame around these boxes (normalised), with `PART_MARGIN` on each side; null
- * without boxes, or when the part would be over `CROP_MAX_AREA` of the frame (the whole frame then).
- */
-export function partAround(boxes: readonly { x: number; y: number; w: number; h: number }[]): NormRegion | null {
-  if (!boxes.length) return null;
+type Box = { x: number; y: number; w: number; h: number };
+
+/** The boxes' extent, and that grown by `mx`, `my` on each side within the frame. */
+function around(boxes: readonly Box[], margin: (w: number, h: number) => { mx: number; my: number }): NormRegion {
   const x0 = Math.min(...boxes.map((b) => b.x));
   const y0 = Math.min(...boxes.map((b) => b.y));
   const x1 = Math.max(...boxes.map((b) => b.x + b.w));
   const y1 = Math.max(...boxes.map((b) => b.y + b.h));
-  const mx = (x1 - x0) * PART_MARGIN;
-  const my = (y1 - y0) * PART_MARGIN;
-  const part = { x0: Math.max(0, x0 - mx), y0: Math.max(0, y0 - my), x1: Math.min(1, x1 + mx), y1: Math.min(1, y1 + my) };
+  const { mx, my } = margin(x1 - x0, y1 - y0);
+  return { x0: Math.max(0, x0 - mx), y0: Math.max(0, y0 - my), x1: Math.min(1, x1 + mx), y1: Math.min(1, y1 + my) };
+}
+
+/** The change check's margin around the faces (of the frame's size). */
+export const CHECK_MARGIN = 0.05;
+
+/** What the change check looks at: the region around a tile's faces (`CHECK_MARGIN`), or the whole frame without faces. */
+export function checkRegion(boxes: readonly Box[]): NormRegion {
+  if (!boxes.length) return { x0: 0, y0: 0, x1: 1, y1: 1 };
+  return around(boxes, () => ({ mx: CHECK_MARGIN, my: CHECK_MARGIN }));
+}
+
+/**
+ * The part of the frame around these boxes (normalised), with `PART_MARGIN` of their size on each
+ * side — and never less than the change check's region, so that a part's thumbnail and the whole
+ * frame's look at the same pixels; null without boxes, or when the part would be over
+ * `CROP_MAX_AREA` of the frame (the whole frame then).
+ */
+export function partAround(boxes: readonly Box[]): NormRegion | null {
+  if (!boxes.length) return null;
+  const part = around(boxes, (w, h) => ({ mx: Math.max(CHECK_MARGIN, w * PART_MARGIN), my: Math.max(CHECK_MARGIN, h * PART_MARGIN) }));
   return (part.x1 - part.x0) * (part.y1 - part.y0) > CROP_MAX_AREA ? null : part;
 }
 

@@ -10,7 +10,7 @@ import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TilePush } from '@/utils/transport';
 import { HOLD_RENEW_MS } from '@/utils/hold';
 import { Timers, type TimerId } from '@/utils/timers';
-import { WHOLE_FRAME_EVERY_MS, copyVideoFrame, lumaThumbnail, partAround, rawRegion, type NormRegion, type RawFrame } from '@/utils/raw-frame';
+import { WHOLE_FRAME_EVERY_MS, checkRegion, copyVideoFrame, lumaThumbnail, partAround, rawRegion, type NormRegion, type RawFrame } from '@/utils/raw-frame';
 import { CAPTURE, OVERLAY_MIN_INTERVAL_MS, engineThreads } from '@/utils/config';
 import { contentRect, placeBox, type Rect } from '@/utils/geometry';
 import type { FrameReply, PageMessages } from '@/utils/protocol';
@@ -571,7 +571,7 @@ class Controller {
    * the video would convert and scale it on the page's main thread. `pageMs`: the page's share.
    */
   private async grab(picture: Picture, faces: readonly FaceResult[], part: NormRegion | null): Promise<{ thumb: Uint8Array | null; pageMs: number; raw?: RawFrame; mediaTime?: number }> {
-    const region = faceRegion(faces);
+    const region = checkRegion(faces.map((f) => f.boxNorm));
     if (this.transport.takesRaw && picture.el instanceof HTMLVideoElement && !picture.crop) {
       try {
         const copied = await copyVideoFrame(picture.el, this.transport.buffers, part ?? undefined);
@@ -742,16 +742,6 @@ function mediaTimeOf(source: HTMLVideoElement | HTMLCanvasElement, copiedAt?: nu
   return copiedAt ?? (source instanceof HTMLVideoElement ? source.currentTime : performance.now() / 1000);
 }
 
-/** The region around a tile's faces (5 % margin), or the whole frame without faces: what the change check looks at. */
-function faceRegion(faces: readonly FaceResult[]): NormRegion {
-  if (!faces.length) return { x0: 0, y0: 0, x1: 1, y1: 1 };
-  return {
-    x0: Math.max(0, Math.min(...faces.map((f) => f.boxNorm.x)) - 0.05),
-    y0: Math.max(0, Math.min(...faces.map((f) => f.boxNorm.y)) - 0.05),
-    x1: Math.min(1, Math.max(...faces.map((f) => f.boxNorm.x + f.boxNorm.w)) + 0.05),
-    y1: Math.min(1, Math.max(...faces.map((f) => f.boxNorm.y + f.boxNorm.h)) + 0.05),
-  };
-}
 
 /**
  * Where a tile's pixels are and where they show: the element region to capture and its on-screen

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool, CROP_MAX_AREA, PART_MARGIN, cropRect, lumaThumbnail, partAround, rawAnalysisSize, rawRegion, readableFormat, type RawFrame } from '../../utils/raw-frame';
+import { BufferPool, CROP_MAX_AREA, PART_MARGIN, checkRegion, cropRect, lumaThumbnail, partAround, rawAnalysisSize, rawRegion, readableFormat, type RawFrame } from '../../utils/raw-frame';
 import { inRegion } from '../../utils/geometry';
 import { pictureChange } from '../../utils/scheduler';
 
@@ -105,13 +105,20 @@ describe('the part of a frame around its faces', () => {
     expect(cropRect({ x0: 0.2, y0: 0.2, x1: 0.8, y1: 0.8 }, 320, 320)!.width * cropRect({ x0: 0.2, y0: 0.2, x1: 0.8, y1: 0.8 }, 320, 320)!.height).toBeLessThanOrEqual(CROP_MAX_AREA * 320 * 320);
   });
 
-  it('looks at the same face region in a part as in the whole frame (the change check compares them)', () => {
+  it('holds the change check’s region, so a part’s thumbnail and the whole frame’s are the same picture', () => {
     const luma = (x: number, y: number) => (x * 7 + y * 3) % 256;
     const whole = i420(640, 360, luma);
-    const face = { x0: 0.4, y0: 0.3, x1: 0.6, y1: 0.7 };
-    const rect = cropRect(partAround([{ x: 0.4, y: 0.3, w: 0.2, h: 0.4 }])!, 640, 360)!;
-    const part = i420Part(luma, rect, { width: 640, height: 360 });
-    expect(pictureChange(lumaThumbnail(whole, face)!, lumaThumbnail(part, face)!)).toBeLessThan(1);
+    // A large face and a small one (a far-off person: the check's margin is wider than the part's own).
+    for (const box of [{ x: 0.4, y: 0.3, w: 0.2, h: 0.4 }, { x: 0.45, y: 0.4, w: 0.06, h: 0.1 }]) {
+      const check = checkRegion([box]);
+      const region = partAround([box])!;
+      expect(region.x0).toBeLessThanOrEqual(check.x0);
+      expect(region.y0).toBeLessThanOrEqual(check.y0);
+      expect(region.x1).toBeGreaterThanOrEqual(check.x1);
+      expect(region.y1).toBeGreaterThanOrEqual(check.y1);
+      const part = i420Part(luma, cropRect(region, 640, 360)!, { width: 640, height: 360 });
+      expect(pictureChange(lumaThumbnail(whole, check)!, lumaThumbnail(part, check)!)).toBeLessThan(1);
+    }
   });
 
   it('is analysed at its whole frame’s scale, and what is found in it goes back to the frame’s coordinates', () => {
