@@ -5,14 +5,13 @@
  * scale and places what it finds back in the frame. The built extension in Debian Chromium; the
  * actress clip (640×360, Pexels, a talking, moving face) as one tile.
  */
-import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { collectErrors, launchWithExtension, waitForBadges, type Launched } from '../support/browser';
+import { oneTileCall, type Launched } from '../support/browser';
 import { loggedResults, pingContent, type LoggedResult } from '../support/extension';
 import type { PageMessages } from '../../utils/protocol';
-import { ROOT, media } from '../support/media';
-import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { media } from '../support/media';
+import type { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { pollUntil } from '../../scripts/lib/poll.mjs';
 import { WHOLE_FRAME_EVERY_MS } from '../../utils/raw-frame';
 
@@ -33,13 +32,7 @@ describe('pictures of the part around the faces', () => {
   let messages: PageMessages;
 
   beforeAll(async () => {
-    const file = await media('video/WolfgangLanger_Pexels.mp4');
-    server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(file) });
-    browser = await launchWithExtension();
-    page = await browser.context.newPage();
-    collectErrors(page, errors);
-    await page.goto(`${server.url}/pages/call.html?src=/media/${basename(file)}&name=${NAME}`);
-    await waitForBadges(page, 1, 60_000);
+    ({ server, browser, page } = await oneTileCall(await media('video/WolfgangLanger_Pexels.mp4'), NAME, errors));
     const before = (await pingContent(browser.serviceWorker)).messages!;
     const from = Date.now();
     await page.waitForTimeout(WATCH_S * 1000);

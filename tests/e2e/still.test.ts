@@ -5,15 +5,13 @@
  * paused, or the tab frozen. The built extension in Debian Chromium; subject 024's neutral photo
  * for 4 s, then their smiling photo (London set), as a video.
  */
-import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { collectErrors, freezePage, launchWithExtension, overlayHtml, waitForBadges, type Launched } from '../support/browser';
+import { freezePage, oneTileCall, overlayHtml, type Launched } from '../support/browser';
 import { loggedResults, pingContent, type LoggedResult } from '../support/extension';
 import type { PageMessages } from '../../utils/protocol';
 import { stillChange } from '../support/grid';
-import { ROOT } from '../support/media';
-import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import type { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { pollUntil } from '../../scripts/lib/poll.mjs';
 import { HOLD_EXPIRY_MS } from '../../utils/hold';
 
@@ -39,13 +37,7 @@ describe('a still picture: the host repeats it, the page sends almost nothing', 
   const mediaTime = () => page.evaluate(() => document.querySelector('video')!.currentTime);
 
   beforeAll(async () => {
-    const file = await stillChange(SMILE_AT, 8);
-    server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(file) });
-    browser = await launchWithExtension();
-    page = await browser.context.newPage();
-    collectErrors(page, errors);
-    await page.goto(`${server.url}/pages/call.html?src=/media/${basename(file)}&name=${NAME}`);
-    await waitForBadges(page, 1, 60_000);
+    ({ server, browser, page } = await oneTileCall(await stillChange(SMILE_AT, 8), NAME, errors));
     // Start again from the first second, with the models warm, and watch the overlay up to the loop.
     await page.evaluate(() => (document.querySelector('video')!.currentTime = 0));
     const before = (await pingContent(browser.serviceWorker)).messages!;

@@ -1,11 +1,12 @@
 /** Debian Chromium with the built extension loaded, driven by playwright-core (no downloaded browser). */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { ROOT } from './media';
 import { CHROMIUM, chromiumArgs, closeWelcomePage } from '../../scripts/lib/chromium.mjs';
 import { pollUntil } from '../../scripts/lib/poll.mjs';
+import { serveStatic } from '../../scripts/lib/static-server.mjs';
 
 export const EXTENSION_DIR = join(ROOT, '.output', 'chrome-mv3');
 
@@ -90,6 +91,20 @@ export function collectErrors(page: Page, errors: string[]): void {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
+}
+
+/**
+ * The local call page with one tile playing `video` (served from its folder) as `name`, in Chromium
+ * with the built extension, once the tile's badge shows; the page's errors go to `errors`.
+ */
+export async function oneTileCall(video: string, name: string, errors: string[]): Promise<{ server: Awaited<ReturnType<typeof serveStatic>>; browser: Launched; page: Page }> {
+  const server = await serveStatic({ '/pages/': join(ROOT, 'tests/pages'), '/media/': dirname(video) });
+  const browser = await launchWithExtension();
+  const page = await browser.context.newPage();
+  collectErrors(page, errors);
+  await page.goto(`${server.url}/pages/call.html?src=/media/${basename(video)}&name=${encodeURIComponent(name)}`);
+  await waitForBadges(page, 1, 60_000);
+  return { server, browser, page };
 }
 
 /**
