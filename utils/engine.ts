@@ -13,7 +13,7 @@ import { FaceTracker } from './sites/tracking';
 import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, type LandmarkedFace } from '../models/face-landmarker';
 import type { FrameReply, FrameRequest } from './protocol';
 import { BusyWindow } from './scheduler';
-import { inRegion } from './geometry';
+import { placeInFrame } from './geometry';
 import type { EngineStatus, FaceAffect, FaceResult, FrameResult, TooSmall } from './types';
 
 /** A participant unseen for this long (ms) is forgotten by the live view (the session log keeps them). */
@@ -280,8 +280,7 @@ export class Engine {
       }
       // Found in a part of the frame: where they are in the whole frame (the tracks, the overlay and
       // the next part cut around them all take the frame's coordinates).
-      const part = job.frame.part;
-      if (part) found = found.map((f) => ({ ...f, boxNorm: inRegion(f.boxNorm, part), extentNorm: inRegion(f.extentNorm, part) }));
+      if (job.frame.part) found = placeInFrame(found, job.frame.part);
       this.lastAnalysis.set(trackerKey, { found, affect });
     }
     // After the models: action units, face tracks, the temporal layer (smoothing, compound, engagement).

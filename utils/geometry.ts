@@ -1,5 +1,6 @@
 /** Pure geometry for placing the overlay on a `<video>`. */
 import type { BoxNorm } from './types';
+import type { LandmarkedFace } from '../models/face-landmarker';
 
 export interface Rect {
   x: number;
@@ -68,4 +69,17 @@ export function inRegion(box: BoxNorm, region: { x0: number; y0: number; x1: num
   const w = region.x1 - region.x0;
   const h = region.y1 - region.y0;
   return { x: region.x0 + box.x * w, y: region.y0 + box.y * h, w: box.w * w, h: box.h * h };
+}
+
+/**
+ * Faces found in a part of a tile's frame (utils/raw-frame.ts `partAround`), placed in the whole
+ * frame: their boxes in its coordinates, and no head pose. MediaPipe's transformation matrix is in
+ * a camera whose view is the image it was given: for a part, a narrower view centred near the face,
+ * where an off-centre face looking at the camera reads as frontal, in the whole frame as turned by
+ * its angle off the camera's axis (~20° at 70 % across a 16:9 frame). So that the frontal component
+ * of the engagement index (models/temporal/engagement.ts) does not swing between the two, its head
+ * pose comes from the whole frames only (at least one a second).
+ */
+export function placeInFrame(faces: readonly LandmarkedFace[], part: { x0: number; y0: number; x1: number; y1: number }): LandmarkedFace[] {
+  return faces.map((f) => ({ boxNorm: inRegion(f.boxNorm, part), extentNorm: inRegion(f.extentNorm, part), blendshapes: f.blendshapes }));
 }

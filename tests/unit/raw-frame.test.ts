@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BufferPool, CROP_MAX_AREA, PART_MARGIN, checkRegion, cropRect, lumaThumbnail, partAround, rawAnalysisSize, rawRegion, readableFormat, type RawFrame } from '../../utils/raw-frame';
-import { inRegion } from '../../utils/geometry';
+import { inRegion, placeInFrame } from '../../utils/geometry';
 import { pictureChange } from '../../utils/scheduler';
 
 /** An I420 frame (tightly packed planes, as VideoFrame.copyTo writes them) whose luma is `luma(x, y)`. */
@@ -133,6 +133,13 @@ describe('the part of a frame around its faces', () => {
     expect(box.w).toBeCloseTo(0.1);
     expect(box.y).toBeCloseTo((200 + 80) / 720);
     expect(box.h).toBeCloseTo(160 / 720);
+    // A face found in the part: its boxes placed in the frame, its blendshapes kept, its head pose
+    // (in the part's camera, not the frame's) left out.
+    const [face] = placeInFrame([{ boxNorm: { x: 0.25, y: 0.25, w: 0.5, h: 0.5 }, extentNorm: { x: 0.2, y: 0.2, w: 0.6, h: 0.6 }, blendshapes: { mouthSmileLeft: 0.7 }, matrix: Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 1 : 0)) }], region);
+    expect(face!.boxNorm).toEqual(box);
+    expect(face!.extentNorm.w).toBeCloseTo(0.6 * 0.2);
+    expect(face!.blendshapes).toEqual({ mouthSmileLeft: 0.7 });
+    expect(face!.matrix).toBeUndefined();
   });
 });
 
