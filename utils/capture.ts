@@ -4,7 +4,7 @@
  * scaled-down OffscreenCanvas per tile. The transports (utils/transport.ts)
  * take the drawn frame either as a transferable ImageBitmap or as an asynchronously encoded JPEG.
  */
-import { analysisSize } from './geometry';
+import { analysisSize, partAnalysisSize } from './geometry';
 import type { NormRegion } from './raw-frame';
 
 export class UnreadableVideoError extends Error {}
@@ -65,10 +65,8 @@ export class FrameGrabber {
    */
   private draw(picture: Picture, maxSide: number, part?: NormRegion): OffscreenCanvas {
     const whole = pictureRegion(picture);
-    const scaled = analysisSize(whole.w, whole.h, maxSide);
     const r = part ? { x: whole.x + part.x0 * whole.w, y: whole.y + part.y0 * whole.h, w: (part.x1 - part.x0) * whole.w, h: (part.y1 - part.y0) * whole.h } : whole;
-    const width = part ? Math.max(1, Math.round((r.w * scaled.width) / whole.w)) : scaled.width;
-    const height = part ? Math.max(1, Math.round((r.h * scaled.height) / whole.h)) : scaled.height;
+    const { width, height } = part ? partAnalysisSize(r.w, r.h, whole.w, whole.h, maxSide) : analysisSize(whole.w, whole.h, maxSide);
     if (!this.canvas || !this.ctx) {
       this.canvas = new OffscreenCanvas(width, height);
       this.ctx = this.canvas.getContext('2d', { alpha: false });

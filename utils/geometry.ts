@@ -64,6 +64,16 @@ export function analysisSize(vw: number, vh: number, maxSide: number): { width: 
   return { width: Math.max(1, Math.round(vw * scale)), height: Math.max(1, Math.round(vh * scale)) };
 }
 
+/**
+ * The size a part (`pw`×`ph`) of a `vw`×`vh` frame is analysed at: the scale `analysisSize` gives the
+ * whole frame, so the faces keep their size in pixels whether a picture is the whole frame or the
+ * part around them (utils/raw-frame.ts `partAround`).
+ */
+export function partAnalysisSize(pw: number, ph: number, vw: number, vh: number, maxSide: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(vw, vh));
+  return { width: Math.max(1, Math.round(pw * scale)), height: Math.max(1, Math.round(ph * scale)) };
+}
+
 /** A box found in a part of a frame (normalised to the part), normalised to the whole frame. */
 export function inRegion(box: BoxNorm, region: { x0: number; y0: number; x1: number; y1: number }): BoxNorm {
   const w = region.x1 - region.x0;

@@ -4,7 +4,7 @@
  * instead of a colour conversion and scale on its main thread, and the change check reads the copy's
  * luma directly. The inference host turns the copy back into a picture (`rawToBitmap`).
  */
-import { analysisSize } from './geometry';
+import { analysisSize, partAnalysisSize } from './geometry';
 
 /**
  * One frame's planes as `VideoFrame.copyTo` wrote them (its visible rectangle, or the part of it in
@@ -48,7 +48,7 @@ export function readableFormat(format: string | null): format is VideoPixelForma
 
 /**
  * The part of a frame to copy for a picture of its faces: the region around them (normalised,
- * `cropRegion`) in pixels, on even coordinates (a 4:2:0 frame's chroma planes have one sample per
+ * `partAround`) in pixels, on even coordinates (a 4:2:0 frame's chroma planes have one sample per
  * 2×2 pixels). Null when the part would be most of the frame (`CROP_MAX_AREA`): the whole frame then.
  */
 export function cropRect(region: NormRegion, fullWidth: number, fullHeight: number): { x: number; y: number; width: number; height: number } | null {
@@ -172,7 +172,7 @@ export function lumaThumbnail(raw: RawFrame, region: NormRegion = { x0: 0, y0: 0
  * current frame, or its frames are in a format this code does not read (the caller draws the
  * video instead). Throws a DOMException `SecurityError` for a cross-origin video.
  */
-export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool, region?: NormRegion): Promise<{ raw: RawFrame; pageMs: number; mediaTime: number } | null> {
+export async function copyVideoFrame(video: HTMLVideoElement, reuse?: BufferPool, region?: NormRegion | null): Promise<{ raw: RawFrame; pageMs: number; mediaTime: number } | null> {
   if (typeof VideoFrame !== 'function') return null;
   const t0 = performance.now();
   let frame: VideoFrame;
@@ -264,8 +264,7 @@ export async function rawToBitmap(raw: RawFrame, maxSide: number): Promise<Image
  */
 export function rawAnalysisSize(raw: Pick<RawFrame, 'width' | 'height' | 'crop'>, maxSide: number): { width: number; height: number } {
   if (!raw.crop) return analysisSize(raw.width, raw.height, maxSide);
-  const scale = Math.min(1, maxSide / Math.max(raw.crop.fullWidth, raw.crop.fullHeight));
-  return { width: Math.max(1, Math.round(raw.width * scale)), height: Math.max(1, Math.round(raw.height * scale)) };
+  return partAnalysisSize(raw.width, raw.height, raw.crop.fullWidth, raw.crop.fullHeight, maxSide);
 }
 
 /**

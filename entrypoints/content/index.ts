@@ -574,7 +574,7 @@ class Controller {
     const region = checkRegion(faces.map((f) => f.boxNorm));
     if (this.transport.takesRaw && picture.el instanceof HTMLVideoElement && !picture.crop) {
       try {
-        const copied = await copyVideoFrame(picture.el, this.transport.buffers, part ?? undefined);
+        const copied = await copyVideoFrame(picture.el, this.transport.buffers, part);
         if (copied) {
           const t0 = performance.now();
           const thumb = lumaThumbnail(copied.raw, region);
