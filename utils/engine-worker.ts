@@ -208,12 +208,10 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
         holds.release(holdKey(m.release.tabId, m.release.tileId));
         return;
       }
-      const { id, tabId, bitmap, raw, request } = m;
+      const { id, tabId, request, bitmap, raw } = m;
       // Any other frame of a held tile ends its hold: its picture changed, or the keep-alive came.
-      const key = holdKey(tabId, request.tileId);
-      holds.release(key);
-      // A repeat made while this frame was on its way is stamped later than its capture: the
-      // engine puts the frame just after it (Engine.run).
+      // (A repeat made while it travelled is stamped later: the engine puts the frame after it.)
+      holds.release(holdKey(tabId, request.tileId));
       const picture = bitmap ? () => Promise.resolve({ bitmap }) : raw ? () => rawToBitmap(raw, CAPTURE.maxSide).then((b) => ({ bitmap: b })) : undefined;
       void frame(request, tabId, picture)
         .catch(failed)

@@ -353,7 +353,7 @@ export class Engine {
       via: job.frame.via,
       ...(job.frame.unchanged ? { reused: true } : {}),
       ...(job.frame.held ? { held: true } : {}),
-      ...(job.frame.part && !job.frame.unchanged ? { cropped: true } : {}),
+      ...(job.frame.part ? { cropped: true } : {}),
     };
   }
 
@@ -454,4 +454,3 @@ export class Engine {
     this.setStatus({ state: 'idle' });
   }
 }
-
