@@ -95,7 +95,8 @@ export function toFaces(result: FaceLandmarkerResult): LandmarkedFace[] {
   });
 }
 
-function clampBox(b: BoxNorm): BoxNorm {
+/** A box clamped to the image (the part of it inside [0, 1]). */
+export function clampBox(b: BoxNorm): BoxNorm {
   const x = Math.max(0, b.x);
   const y = Math.max(0, b.y);
   return { x, y, w: Math.max(0, Math.min(1, b.x + b.w) - x), h: Math.max(0, Math.min(1, b.y + b.h) - y) };

@@ -225,6 +225,7 @@ async function loggedResults(tag) {
             reused: r.reused === true,
             held: r.held === true,
             cropped: r.cropped === true,
+            light: r.light === true,
             faces: r.faces.length,
             affectBackend: r.faces.find((f) => f.backend)?.backend ?? null,
             via: r.via ?? null,
@@ -462,6 +463,8 @@ function affectLensStats(rows, tileCount, seconds) {
     framesHeld: rows.filter((r) => r.held).length,
     // Pictures of only the part of the frame around the tile's faces (utils/raw-frame.ts `partAround`).
     framesCropped: rows.filter((r) => r.cropped).length,
+    // Light pictures: BlazeFace alone, the action units carried from the tile's last landmarked picture (utils/engine.ts LIGHT_PER_LANDMARKED).
+    framesLight: rows.filter((r) => r.light).length,
     fpsPerTile: { min: round(Math.min(...tileFps), 2), mean: round(mean(tileFps), 2), max: round(Math.max(...tileFps), 2) },
     facesFoundShare: round(rows.filter((r) => r.faces > 0).length / Math.max(1, rows.length), 3),
     affectBackends: [...new Set(rows.map((r) => r.affectBackend).filter(Boolean))],
@@ -479,10 +482,14 @@ function affectLensStats(rows, tileCount, seconds) {
       grab: summary(rows.filter((r) => !r.held).map((r) => r.pageMs), 2),
       transfer: st((r) => r.latency - r.stages.total),
       // The total minus the engine's own stages (utils/scheduler.ts engineWorkMs).
-      queue: st((r) => r.stages.total - (r.stages.cut ?? 0) - r.stages.decode - r.stages.landmarks - (r.stages.affect ?? 0) - (r.stages.smoothing ?? 0)),
+      queue: st((r) => r.stages.total - (r.stages.cut ?? 0) - r.stages.decode - (r.stages.detection ?? 0) - r.stages.landmarks - (r.stages.affect ?? 0) - (r.stages.smoothing ?? 0)),
       decode: st((r) => r.stages.decode),
-      detection: null,
-      landmarks: st((r) => r.stages.landmarks),
+      // BlazeFace alone, on the pictures the engine tried light (utils/engine.ts); the landmarker on
+      // the pictures it ran on (its own detection inside). A light picture costs decode + detection + affect.
+      detection: withStages.some((r) => Number.isFinite(r.stages.detection)) ? summary(withStages.map((r) => r.stages.detection).filter((v) => Number.isFinite(v))) : null,
+      landmarks: withStages.some((r) => r.stages.landmarks > 0) ? summary(withStages.map((r) => r.stages.landmarks).filter((v) => v > 0)) : null,
+      // The engine's work for one picture, light or landmarked (utils/scheduler.ts engineWorkMs).
+      picture: st((r) => (r.stages.cut ?? 0) + r.stages.decode + (r.stages.detection ?? 0) + r.stages.landmarks + (r.stages.affect ?? 0) + (r.stages.smoothing ?? 0)),
       affectModel: withStages.some((r) => Number.isFinite(r.stages.affect)) ? st((r) => r.stages.affect) : null,
       smoothing: withStages.some((r) => Number.isFinite(r.stages.smoothing)) ? st((r) => r.stages.smoothing) : null,
       // The page's last overlay draw before each frame (every frame answered carries one; a draw serves several).
@@ -677,7 +684,7 @@ const report = {
   },
   notes: [
     'latency: capture (content script) to result ready in the offscreen document, over the frames the page sent (a still tile\'s repeats made by the host, framesHeld, have no trip and are left out); the reply to the page and the overlay draw are not in it yet.',
-    'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (Chrome: the copied frame through the relay iframe and its direct channel to the offscreen document; where that channel is missing, a JPEG encode + message); queue = waiting for the engine; decode = turning the transferred frame into a bitmap (RGBA conversion, or a JPEG decode on the fallback path); viaShare = which transport carried the frames (channel / relay / direct); detection runs inside MediaPipe\'s face landmarker (reported under landmarks); affectModel = stages.affect (cropping the faces and the affect model, one batch); smoothing = stages.smoothing (after the models: action units from the blendshapes, face tracks, the smoothing windows, compound expression and engagement); overlayRender = the page main thread\'s time for one draw of the overlay (the content script\'s layout reads and writes; the browser\'s own style, layout and paint after it are in mainThread.cdp.layoutStyleMsPerS), as sent with each frame (the draw before it).',
+    'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (Chrome: the copied frame through the relay iframe and its direct channel to the offscreen document; where that channel is missing, a JPEG encode + message); queue = waiting for the engine; decode = turning the transferred frame into a bitmap (RGBA conversion, or a JPEG decode on the fallback path); viaShare = which transport carried the frames (channel / relay / direct); detection = BlazeFace alone, on the pictures tried light (framesLight of them were: the action units carried from the tile\'s last landmarked picture; utils/engine.ts LIGHT_PER_LANDMARKED); landmarks = the face landmarker on the pictures it ran on (its own detection inside); picture = the engine\'s work for one picture, light or landmarked; affectModel = stages.affect (cropping the faces and the affect model, one batch); smoothing = stages.smoothing (after the models: action units from the blendshapes, face tracks, the smoothing windows, compound expression and engagement); overlayRender = the page main thread\'s time for one draw of the overlay (the content script\'s layout reads and writes; the browser\'s own style, layout and paint after it are in mainThread.cdp.layoutStyleMsPerS), as sent with each frame (the draw before it).',
     '--backend ID sets chrome.storage.local affectBackend (the options page\'s choice) before the runs; affectBackends lists the backends seen in the logged faces.',
     'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time.',
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',

@@ -6,7 +6,9 @@
 // (`file,label,…`, as ../shared/data/labels.csv), in headless Debian Chromium, and face-api.js's own
 // pipeline (TinyFaceDetector + FaceExpressionNet on tfjs-wasm) on the same images as the baseline.
 // Prints per-image predictions, per-class accuracy, the confusion matrix and the AU6/AU12
-// happy-vs-neutral check; `--json` prints one JSON object instead.
+// happy-vs-neutral check; `--json` prints one JSON object instead. Each image goes to the engine
+// twice as one tile: the first read is landmarked, the second a light picture (utils/engine.ts
+// LIGHT_PER_LANDMARKED: BlazeFace's box, the action units carried), reported as `predictedLight`.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -109,7 +111,7 @@ try {
     const bytes = readFileSync(join(dataDir, item.file));
     const dataUrl = `data:image/${item.file.endsWith('.png') ? 'png' : 'jpeg'};base64,${bytes.toString('base64')}`;
     // Same frame preparation as the content script: scale to ≤ 480 px, JPEG; then the engine.
-    const { reply, width, height } = await ext.evaluate(
+    const { reply, again, width, height } = await ext.evaluate(
       async ({ dataUrl, i }) => {
         const bmp = await createImageBitmap(await (await fetch(dataUrl)).blob());
         const scale = Math.min(1, 480 / Math.max(bmp.width, bmp.height));
@@ -119,17 +121,24 @@ try {
         c.getContext('2d').drawImage(bmp, 0, 0, c.width, c.height);
         const payload = { tileId: `eval-${i}`, name: `eval-${i}`, image: c.toDataURL('image/jpeg', 0.8), width: c.width, height: c.height, mediaTime: 0, capturedAt: Date.now(), pageMs: 0, via: 'direct' };
         const reply = await globalThis.chrome.runtime.sendMessage({ target: 'offscreen', type: 'cs-off-frame', payload });
-        return { reply, width: c.width, height: c.height };
+        // The same picture again, for the light read.
+        const again = await globalThis.chrome.runtime.sendMessage({ target: 'offscreen', type: 'cs-off-frame', payload: { ...payload, capturedAt: Date.now() } });
+        return { reply, again, width: c.width, height: c.height };
       },
       { dataUrl, i },
     );
-    const face = reply?.ok ? reply.result.faces.slice().sort((a, b) => b.boxNorm.w * b.boxNorm.h - a.boxNorm.w * a.boxNorm.h)[0] : undefined;
+    const largest = (r) => (r?.ok ? r.result.faces.slice().sort((a, b) => b.boxNorm.w * b.boxNorm.h - a.boxNorm.w * a.boxNorm.h)[0] : undefined);
+    const face = largest(reply);
     const probs = face?.affect?.probs ?? null;
+    const lightProbs = again?.ok && again.result.light ? (largest(again)?.affect?.probs ?? null) : null;
     images.push({
       file: item.file,
       label: item.label,
       subject: item.subject,
       predicted: probs ? AFFECTNET[probs.indexOf(Math.max(...probs))] : 'no-face',
+      // The second read: light, or null when the engine landmarked it (its faces did not pair).
+      predictedLight: lightProbs ? AFFECTNET[lightProbs.indexOf(Math.max(...lightProbs))] : null,
+      probabilitiesLight: lightProbs ? Object.fromEntries(AFFECTNET.map((c, k) => [c, Math.round(lightProbs[k] * 1e4) / 1e4])) : null,
       probabilities: probs ? Object.fromEntries(AFFECTNET.map((c, k) => [c, Math.round(probs[k] * 1e4) / 1e4])) : null,
       aus: face ? Object.fromEntries(AU_NAMES.map((a, k) => [a, Math.round(face.aus[k] * 1e3) / 1e3])) : null,
       valence: face?.affect ? Math.round(face.affect.valence * 1e3) / 1e3 : null,
@@ -169,7 +178,13 @@ try {
     Object.assign(baseline, { summary: summarise(items.map((x, k) => ({ ...x, predicted: baseline.images[k].predicted }))) });
   }
 
-  const summary = { ...summarise(images), auCheck: auCheck(images) };
+  const lit = images.filter((i) => i.predictedLight);
+  const summary = {
+    ...summarise(images),
+    auCheck: auCheck(images),
+    // The light reads: how many there were, their accuracy and how often they agree with the landmarked read.
+    light: { ...summarise(lit.map((i) => ({ ...i, predicted: i.predictedLight }))), sameAsLandmarked: lit.filter((i) => i.predictedLight === i.predicted).length },
+  };
   const result = { backend: status.affect?.id ?? null, pipeline: status.backend, images, summary, baseline };
   if (json) console.log(JSON.stringify(result));
   else printReport(result);
@@ -205,10 +220,10 @@ function auCheck(rows) {
 
 function printReport(r) {
   console.log(`\nbackend: ${r.backend ?? 'none'} (${r.pipeline})\n`);
-  console.log('file'.padEnd(40), 'label'.padEnd(10), 'predicted'.padEnd(10), 'p'.padEnd(6), 'AU6'.padEnd(6), 'AU12');
+  console.log('file'.padEnd(40), 'label'.padEnd(10), 'predicted'.padEnd(10), 'p'.padEnd(6), 'light'.padEnd(10), 'AU6'.padEnd(6), 'AU12');
   for (const i of r.images) {
     const p = i.probabilities ? i.probabilities[i.predicted] ?? 0 : 0;
-    console.log(i.file.padEnd(40), i.label.padEnd(10), i.predicted.padEnd(10), p.toFixed(2).padEnd(6), String(i.aus?.AU6 ?? '-').padEnd(6), String(i.aus?.AU12 ?? '-'));
+    console.log(i.file.padEnd(40), i.label.padEnd(10), i.predicted.padEnd(10), p.toFixed(2).padEnd(6), (i.predictedLight ?? '-').padEnd(10), String(i.aus?.AU6 ?? '-').padEnd(6), String(i.aus?.AU12 ?? '-'));
   }
   const show = (name, s) => {
     console.log(`\n${name}: accuracy ${(s.accuracy * 100).toFixed(1)}% over ${s.n} images`);
@@ -217,5 +232,7 @@ function printReport(r) {
   show('AffectLens', r.summary);
   const a = r.summary.auCheck;
   console.log(`  AU12 higher on the happy image for ${a.au12HigherOnHappy}/${a.pairs} subjects; AU6 for ${a.au6HigherOnHappy}/${a.pairs}`);
+  const l = r.summary.light;
+  console.log(`  light reads (BlazeFace's box, the AUs carried): ${l.n} of ${r.images.length}, accuracy ${(l.accuracy * 100).toFixed(1)}%, the same class as the landmarked read ${l.sameAsLandmarked}/${l.n}`);
   if (r.baseline) show(`baseline, ${r.baseline.backend}`, r.baseline.summary);
 }

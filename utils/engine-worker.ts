@@ -99,7 +99,7 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
     // onnxruntime-web fetches its wasm binary at run time: point it at the copy shipped in the build.
     ort.env.wasm.wasmPaths = { wasm: urls.ortWasm };
     const next = new Engine(
-      { wasmBase: urls.wasmBase, modelUrl: urls.modelUrl, affectUrl: (file) => `${urls.modelsBase}/${file}`, affectBackend: choice },
+      { wasmBase: urls.wasmBase, modelUrl: urls.modelUrl, detectorUrl: `${urls.modelsBase}/blaze_face_short_range.tflite`, affectUrl: (file) => `${urls.modelsBase}/${file}`, affectBackend: choice },
       // A replaced engine's last word ("idle" on dispose) must not overwrite its successor's.
       (status) => {
         if (engine === next) post({ type: 'status', status });

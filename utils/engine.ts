@@ -11,9 +11,10 @@ import { AffectModelError, type AffectBackend, type AffectBackendId, type FaceCr
 import { LIVE_WINDOWS, ParticipantTemporal } from '../models/temporal/participant';
 import { FaceTracker } from './sites/tracking';
 import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, type LandmarkedFace } from '../models/face-landmarker';
+import { carryLandmarks, FaceDetectorModel } from '../models/face-detector';
 import type { FrameReply, FrameRequest } from './protocol';
 import { BusyWindow } from './scheduler';
-import { placeInFrame } from './geometry';
+import { inRegion, placeInFrame } from './geometry';
 import type { EngineStatus, FaceAffect, FaceResult, FrameResult, TooSmall } from './types';
 
 /** A participant unseen for this long (ms) is forgotten by the live view (the session log keeps them). */
@@ -49,7 +50,23 @@ export interface EngineOptions extends FaceLandmarkerOptions {
   affectUrl: (file: string) => string;
   /** The user's affect backend, or 'auto' for the best installed one. */
   affectBackend: AffectBackendId | 'auto';
+  /** URL of `blaze_face_short_range.tflite`, for light pictures; without it every picture is landmarked. */
+  detectorUrl?: string;
 }
+
+/**
+ * Light pictures: after a tile's landmarked picture, this many of its next pictures are read with
+ * BlazeFace alone (~4 ms, against ~21 for the landmarker): the expression and valence/arousal from
+ * the picture (the affect model on the detector's box mapped to the landmark box,
+ * models/face-detector.ts), the action units and head pose carried from the landmarked picture.
+ * So the landmarker runs on every other picture and a picture costs ~30 % less on average; the
+ * expression, which the smoothing windows average, keeps every picture's reading. AUs are not
+ * smoothed (ALGORITHMS.md §3) and change at half the picture rate.
+ */
+export const LIGHT_PER_LANDMARKED = 1;
+
+/** A light picture carries action units at most this old (ms); an older tile's picture is landmarked. */
+export const LANDMARKS_MAX_AGE_MS = 2000;
 
 /**
  * Faces smaller than this (px, shorter side of the landmark box in the analysed frame) are too
@@ -69,6 +86,35 @@ class PartWithoutFace extends Error {}
 /** What the affect step made of one face: a reading, a face too small to read, or nothing (no model). */
 type AffectOutcome = { affect: FaceAffect; tooSmall?: undefined } | { affect?: undefined; tooSmall: TooSmall } | undefined;
 
+/** A tile's last analysed picture: what "unchanged" frames and a held tile's repeats say again. */
+interface LastAnalysis {
+  /** Its faces, in the tile's whole frame. */
+  found: LandmarkedFace[];
+  affect: AffectOutcome[];
+  /** Light pictures since the last landmarked one (0: this one was landmarked). */
+  light: number;
+  /** When the last landmarked picture was taken (capturedAt). */
+  landmarkedAt: number;
+  /**
+   * A light picture's pixels, kept until the tile's next frame: if that frame says "unchanged" (the
+   * tile went still), the landmarker reads them once, so that the repeats carry this picture's own
+   * action units, not the picture before's (a still neutral face would repeat the smile it had
+   * before for as long as it stayed still).
+   */
+  kept?: { bitmap: ImageBitmap; part: FrameRequest['part'] };
+}
+
+/** What the models made of one picture (`Engine.read`). */
+interface Reading {
+  found: LandmarkedFace[];
+  affect: AffectOutcome[];
+  light: boolean;
+  detectionMs?: number;
+  landmarksMs: number;
+  /** performance.now() when the faces were found (the affect model's start). */
+  foundAt: number;
+}
+
 export class Engine {
   private status: EngineStatus = { state: 'idle' };
   private landmarker: FaceLandmarkerModel | null = null;
@@ -84,8 +130,12 @@ export class Engine {
   private disposed = false;
   private loading: Promise<void> | null = null;
   private readonly pending = new Map<string, Pending>();
-  /** Each tile's last analysed faces, repeated for frames whose picture did not change. */
-  private readonly lastAnalysis = new Map<string, { found: LandmarkedFace[]; affect: AffectOutcome[] }>();
+  /**
+   * Each tile's last analysed faces, repeated for frames whose picture did not change; how many
+   * light pictures followed its last landmarked one, and that one's time.
+   */
+  private readonly lastAnalysis = new Map<string, LastAnalysis>();
+  private detector: FaceDetectorModel | null = null;
   /** Each tile's last frame's time: the next goes after it. */
   private readonly lastAt = new Map<string, number>();
   private running = false;
@@ -130,6 +180,12 @@ export class Engine {
       }
       this.affect = backend;
       this.setReady(backend, note, t0);
+      // Light pictures need BlazeFace; without it (a missing file) every picture is landmarked.
+      if (this.options.detectorUrl) {
+        const detector = await FaceDetectorModel.load({ wasmBase: this.options.wasmBase, detectorUrl: this.options.detectorUrl }).catch(() => null);
+        if (this.disposed) detector?.dispose();
+        else this.detector = detector;
+      }
     } catch (err) {
       if (err instanceof ModelMissingError) {
         this.setStatus({ state: 'model-missing', file: err.file, hint: `run "npm run models" and rebuild (AFFECTLENS_MODELS_DIR can point at a folder holding ${err.file})` });
@@ -245,8 +301,7 @@ export class Engine {
   }
 
   private async run(job: Pending): Promise<FrameResult> {
-    const landmarker = this.landmarker;
-    if (!landmarker) throw new Error('engine not loaded');
+    if (!this.landmarker) throw new Error('engine not loaded');
     const trackerKey = `${job.tabId ?? -1}:${job.frame.tileId}`;
     const t0 = performance.now();
     let found: LandmarkedFace[];
@@ -254,13 +309,35 @@ export class Engine {
     let t1 = t0;
     let t2 = t0;
     let cut = false;
+    /** Read with BlazeFace alone, the action units carried (LIGHT_PER_LANDMARKED). */
+    let light = false;
+    let detectionMs: number | undefined;
+    let landmarksMs = 0;
     // When the pixels were taken: a tab capture's region is cut later than the page asked.
     let shiftMs = 0;
+    /** The frame said "unchanged" after a light picture: that picture, read again with the landmarker. */
+    let reread = false;
     if (job.frame.unchanged) {
       // The same picture as this tile's last analysed frame: its faces again, at the new time.
       const last = this.lastAnalysis.get(trackerKey);
       if (!last) throw new UnchangedWithoutPrevious();
-      ({ found, affect } = last);
+      if (last.kept) {
+        const { bitmap, part } = last.kept;
+        last.kept = undefined;
+        reread = true;
+        t1 = performance.now();
+        let r: Reading;
+        try {
+          r = await this.read(bitmap, part, undefined);
+        } finally {
+          bitmap.close();
+        }
+        ({ found, affect, landmarksMs } = r);
+        t2 = r.foundAt;
+        this.setLast(trackerKey, { found, affect, light: 0, landmarkedAt: job.frame.capturedAt });
+      } else {
+        ({ found, affect } = last);
+      }
     } else {
       const picture = job.picture ? await job.picture() : { bitmap: await createImageBitmap(await (await fetch(job.frame.image)).blob()) };
       if (!picture) throw new NoPicture();
@@ -268,20 +345,25 @@ export class Engine {
       cut = picture.cut === true;
       if (picture.takenAt !== undefined) shiftMs = Math.max(0, picture.takenAt - job.frame.capturedAt);
       t1 = performance.now();
+      const prev = this.lastAnalysis.get(trackerKey);
+      const lightOk = !!prev && prev.light < LIGHT_PER_LANDMARKED && job.frame.capturedAt - prev.landmarkedAt < LANDMARKS_MAX_AGE_MS;
+      let r: Reading;
       try {
-        found = landmarker.run(bitmap);
-        t2 = performance.now();
-        // Nothing in the part around where the faces were: no reading (not "no face", which the
-        // smoothing and the session would take as the person gone) until the whole frame says.
-        if (job.frame.part && !found.length) throw new PartWithoutFace();
-        affect = await this.runAffect(bitmap, found);
-      } finally {
+        r = await this.read(bitmap, job.frame.part, lightOk ? prev : undefined);
+      } catch (err) {
         bitmap.close();
+        throw err;
       }
-      // Found in a part of the frame: where they are in the whole frame (the tracks, the overlay and
-      // the next part cut around them all take the frame's coordinates).
-      if (job.frame.part) found = placeInFrame(found, job.frame.part);
-      this.lastAnalysis.set(trackerKey, { found, affect });
+      ({ found, affect, light, detectionMs, landmarksMs } = r);
+      t2 = r.foundAt;
+      // A light picture's pixels stay until the tile's next frame (LastAnalysis.kept).
+      if (!light) bitmap.close();
+      this.setLast(
+        trackerKey,
+        light && prev
+          ? { found, affect, light: prev.light + 1, landmarkedAt: prev.landmarkedAt, kept: { bitmap, part: job.frame.part } }
+          : { found, affect, light: 0, landmarkedAt: job.frame.capturedAt },
+      );
     }
     // After the models: action units, face tracks, the temporal layer (smoothing, compound, engagement).
     const tModels = performance.now();
@@ -345,16 +427,72 @@ export class Engine {
       capturedAt,
       doneAt: Date.now(),
       faces,
-      timings: job.frame.unchanged
+      timings: reread
+        ? { decode: 0, landmarks: landmarksMs, affect: tModels - t2, smoothing: t3 - tModels, total: t3 - job.receivedAt }
+        : job.frame.unchanged
         ? { decode: 0, landmarks: 0, affect: 0, smoothing: t3 - tModels, total: t3 - job.receivedAt }
-        : { ...(cut ? { decode: 0, cut: t1 - t0 } : { decode: t1 - t0 }), landmarks: t2 - t1, affect: tModels - t2, smoothing: t3 - tModels, total: t3 - job.receivedAt },
+        : {
+            ...(cut ? { decode: 0, cut: t1 - t0 } : { decode: t1 - t0 }),
+            ...(detectionMs === undefined ? {} : { detection: detectionMs }),
+            landmarks: landmarksMs,
+            affect: tModels - t2,
+            smoothing: t3 - tModels,
+            total: t3 - job.receivedAt,
+          },
       pageMs: job.frame.pageMs,
       ...(job.frame.drawMs === undefined ? {} : { drawMs: job.frame.drawMs }),
       via: job.frame.via,
       ...(job.frame.unchanged ? { reused: true } : {}),
       ...(job.frame.held ? { held: true } : {}),
       ...(job.frame.part ? { cropped: true } : {}),
+      ...(light ? { light: true } : {}),
     };
+  }
+
+  /**
+   * The models on one picture (`part`: where it is in the tile's frame). With `prev`, it is tried
+   * light: BlazeFace's faces paired with `prev`'s (LIGHT_PER_LANDMARKED); where they do not pair,
+   * and without `prev`, the landmarker reads it. The faces come back in the frame's coordinates.
+   * Does not close the bitmap.
+   */
+  private async read(bitmap: ImageBitmap, part: FrameRequest['part'], prev: LastAnalysis | undefined): Promise<Reading> {
+    const landmarker = this.landmarker;
+    if (!landmarker) throw new Error('engine not loaded');
+    const t0 = performance.now();
+    let detectionMs: number | undefined;
+    let carried: LandmarkedFace[] | null = null;
+    if (this.detector && prev) {
+      // No face, or not the same faces: the landmarker reads the picture after all.
+      const extents = this.detector.run(bitmap);
+      carried = carryLandmarks(extents, part ? extents.map((e) => inRegion(e, part)) : extents, prev.found);
+      detectionMs = performance.now() - t0;
+    }
+    let found: LandmarkedFace[];
+    let landmarksMs = 0;
+    if (carried) {
+      found = carried;
+    } else {
+      const tl = performance.now();
+      found = landmarker.run(bitmap);
+      landmarksMs = performance.now() - tl;
+    }
+    const foundAt = performance.now();
+    // Nothing in the part around where the faces were: no reading (not "no face", which the
+    // smoothing and the session would take as the person gone) until the whole frame says.
+    if (part && !found.length) throw new PartWithoutFace();
+    const affect = await this.runAffect(bitmap, found);
+    // Found in a part of the frame: where they are in the whole frame (the tracks, the overlay and
+    // the next part cut around them all take the frame's coordinates).
+    if (part) found = placeInFrame(found, part);
+    return { found, affect, light: carried !== null, ...(detectionMs === undefined ? {} : { detectionMs }), landmarksMs, foundAt };
+  }
+
+  /** A tile's last analysis; the one before it gives back the pixels it kept. */
+  private setLast(key: string, last: LastAnalysis | null): void {
+    const before = this.lastAnalysis.get(key);
+    if (before?.kept && before.kept.bitmap !== last?.kept?.bitmap) before.kept.bitmap.close();
+    if (last) this.lastAnalysis.set(key, last);
+    else this.lastAnalysis.delete(key);
   }
 
   private participant(tabId: number | undefined, participantId: string): ParticipantTemporal {
@@ -382,7 +520,7 @@ export class Engine {
       if (![...pids].some((pid) => this.participants.has(tabPrefix + pid))) {
         this.tileParticipants.delete(key);
         this.trackers.delete(key);
-        this.lastAnalysis.delete(key);
+        this.setLast(key, null);
         this.lastAt.delete(key);
       }
     }
@@ -448,6 +586,9 @@ export class Engine {
     this.pending.clear();
     this.landmarker?.dispose();
     this.landmarker = null;
+    this.detector?.dispose();
+    this.detector = null;
+    for (const key of [...this.lastAnalysis.keys()]) this.setLast(key, null);
     void this.affect?.dispose();
     this.affect = null;
     this.loading = null;

@@ -106,15 +106,38 @@ export function checkRegion(boxes: readonly Box[]): NormRegion {
 }
 
 /**
- * The part of the frame around these boxes (normalised), with `PART_MARGIN` of their size on each
- * side — and never less than the change check's region, so that a part's thumbnail and the whole
- * frame's look at the same pixels; null without boxes, or when the part would be over
- * `CROP_MAX_AREA` of the frame (the whole frame then).
+ * The change check's region for a tile's next frame: the one its last thumbnail was taken of
+ * (`kept`), while the faces stay inside it and it is at most `KEEP_CHECK_GROWTH` times the size the
+ * faces need now; else a new one around them (`checkRegion`). Two pictures of a still face give
+ * boxes a few pixels apart (a light picture's box is BlazeFace's, mapped; a part's face is found
+ * a little differently from the whole frame's): a region that followed each would move with them,
+ * its thumbnail would differ from the last, and a still tile would never be still.
  */
-export function partAround(boxes: readonly Box[]): NormRegion | null {
+export function keepCheckRegion(kept: NormRegion | null, boxes: readonly Box[]): NormRegion {
+  const fresh = checkRegion(boxes);
+  if (!kept || !boxes.length) return fresh;
+  const inside = boxes.every((b) => b.x >= kept.x0 && b.y >= kept.y0 && b.x + b.w <= kept.x1 && b.y + b.h <= kept.y1);
+  return inside && area(kept) <= KEEP_CHECK_GROWTH * area(fresh) ? kept : fresh;
+}
+
+/** How much larger than the faces need (`checkRegion`) a kept check region may be (area). */
+export const KEEP_CHECK_GROWTH = 1.5;
+
+function area(r: NormRegion): number {
+  return (r.x1 - r.x0) * (r.y1 - r.y0);
+}
+
+/**
+ * The part of the frame around these boxes (normalised), with `PART_MARGIN` of their size on each
+ * side — and never less than the change check's region (`check`, else the one around the boxes), so
+ * that a part's thumbnail and the whole frame's look at the same pixels; null without boxes, or when
+ * the part would be over `CROP_MAX_AREA` of the frame (the whole frame then).
+ */
+export function partAround(boxes: readonly Box[], check: NormRegion = checkRegion(boxes)): NormRegion | null {
   if (!boxes.length) return null;
-  const part = around(boxes, (w, h) => ({ mx: Math.max(CHECK_MARGIN, w * PART_MARGIN), my: Math.max(CHECK_MARGIN, h * PART_MARGIN) }));
-  return (part.x1 - part.x0) * (part.y1 - part.y0) > CROP_MAX_AREA ? null : part;
+  const p = around(boxes, (w, h) => ({ mx: Math.max(CHECK_MARGIN, w * PART_MARGIN), my: Math.max(CHECK_MARGIN, h * PART_MARGIN) }));
+  const part = { x0: Math.min(p.x0, check.x0), y0: Math.min(p.y0, check.y0), x1: Math.max(p.x1, check.x1), y1: Math.max(p.y1, check.y1) };
+  return area(part) > CROP_MAX_AREA ? null : part;
 }
 
 /** The part of its frame a copy shows (normalised), or the whole frame. */

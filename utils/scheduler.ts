@@ -57,7 +57,7 @@ export function tileIntervalMs(input: RateInput): number {
  * waits for it), not its wait in the queue. scripts/bench.mjs takes `queue` as the total minus these.
  */
 export function engineWorkMs(t: StageTimings): number {
-  return (t.cut ?? 0) + t.decode + t.landmarks + t.affect + (t.smoothing ?? 0);
+  return (t.cut ?? 0) + t.decode + (t.detection ?? 0) + t.landmarks + t.affect + (t.smoothing ?? 0);
 }
 
 /** An exponentially weighted mean of the engine's cost per frame (robust to one slow frame). */

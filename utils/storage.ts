@@ -34,6 +34,8 @@ export interface LoggedResult {
   held?: boolean;
   /** From the part of the frame around the faces (FrameResult.cropped). */
   cropped?: boolean;
+  /** Read with BlazeFace alone, the action units carried from the last landmarked picture (FrameResult.light). */
+  light?: boolean;
   /** Per-stage ms in the inference host (decode, landmarks, total incl. queueing). */
   stages: FrameResult['timings'];
   faces: {

@@ -79,7 +79,13 @@ export interface StageTimings {
    * cuts the tile out on its own thread (tab-capture frames only; `decode` is 0 then).
    */
   cut?: number;
-  /** ms for MediaPipe face landmarker (detection + landmarks + blendshapes). */
+  /**
+   * ms for BlazeFace alone, when the engine tried a light picture (utils/engine.ts
+   * LIGHT_PER_LANDMARKED); where its faces did not pair with the last landmarked ones, the
+   * landmarker ran after it.
+   */
+  detection?: number;
+  /** ms for MediaPipe face landmarker (detection + landmarks + blendshapes); 0 for a light picture. */
   landmarks: number;
   /** ms to crop the faces and run the affect model on all of them (one batch). */
   affect: number;
@@ -117,6 +123,11 @@ export interface FrameResult {
   held?: boolean;
   /** Analysed from the part of the frame around the tile's faces the page sent, not the whole frame (utils/raw-frame.ts `cropRect`). */
   cropped?: boolean;
+  /**
+   * A light picture: the faces found by BlazeFace alone, the expression and valence/arousal read
+   * from this picture, the action units and head pose carried from the tile's last landmarked one.
+   */
+  light?: boolean;
 }
 
 export type EngineStatus =

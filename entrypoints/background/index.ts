@@ -43,6 +43,7 @@ function logRecord(result: FrameResult): LoggedResult {
       ...(result.reused ? { reused: true } : {}),
       ...(result.held ? { held: true } : {}),
       ...(result.cropped ? { cropped: true } : {}),
+      ...(result.light ? { light: true } : {}),
       faces: result.faces.map((f) => ({
         participantId: f.participantId,
         boxNorm: f.boxNorm,

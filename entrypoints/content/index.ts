@@ -10,7 +10,7 @@ import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TilePush } from '@/utils/transport';
 import { HOLD_RENEW_MS } from '@/utils/hold';
 import { Timers, type TimerId } from '@/utils/timers';
-import { WHOLE_FRAME_EVERY_MS, checkRegion, copyVideoFrame, lumaThumbnail, partAround, rawRegion, type NormRegion, type RawFrame } from '@/utils/raw-frame';
+import { WHOLE_FRAME_EVERY_MS, copyVideoFrame, keepCheckRegion, lumaThumbnail, partAround, rawRegion, type NormRegion, type RawFrame } from '@/utils/raw-frame';
 import { CAPTURE, OVERLAY_MIN_INTERVAL_MS, engineThreads } from '@/utils/config';
 import { contentRect, placeBox, type Rect } from '@/utils/geometry';
 import type { FrameReply, PageMessages } from '@/utils/protocol';
@@ -78,6 +78,8 @@ interface Tile {
   /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
   thumb: Uint8Array | null;
   analysedAt: number;
+  /** The region of the frame the change check looks at (utils/raw-frame.ts `keepCheckRegion`), null before the first. */
+  checkAt: NormRegion | null;
   /** Its last frame went as "unchanged": the next one likely will too, so it is checked before waiting for the gate. */
   still: boolean;
   /** Its last answered frame came over the relay's direct channel: the host can hold it when still (utils/hold.ts). */
@@ -239,7 +241,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, still: false, viaChannel: false, heldAt: 0, wholeAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, checkAt: null, still: false, viaChannel: false, heldAt: 0, wholeAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -343,8 +345,10 @@ class Controller {
       // repeats the last analysis at the new time (utils/scheduler.ts), at least every keep-alive.
       // Between two pictures of the whole frame, only the part around the faces found last is
       // copied (and sent, if it changed): less to copy and send, and to convert on the host.
-      const part = Date.now() - tile.wholeAt < WHOLE_FRAME_EVERY_MS ? partAround(tile.faces.map((f) => f.boxNorm)) : null;
-      const grab = viaCapture ? null : await this.grab(where.picture, tile.faces, part);
+      const boxes = tile.faces.map((f) => f.boxNorm);
+      const region = (tile.checkAt = keepCheckRegion(tile.checkAt, boxes));
+      const part = Date.now() - tile.wholeAt < WHOLE_FRAME_EVERY_MS ? partAround(boxes, region) : null;
+      const grab = viaCapture ? null : await this.grab(where.picture, region, part);
       if (this.ctx.isInvalid || this.tiles.get(tile.id) !== tile) return;
       const thumb = grab?.thumb ?? null;
       if (thumb && source instanceof HTMLCanvasElement) {
@@ -570,8 +574,7 @@ class Controller {
    * (Chrome's relay) the video frame's copied planes to send if it changed — a copy, where drawing
    * the video would convert and scale it on the page's main thread. `pageMs`: the page's share.
    */
-  private async grab(picture: Picture, faces: readonly FaceResult[], part: NormRegion | null): Promise<{ thumb: Uint8Array | null; pageMs: number; raw?: RawFrame; mediaTime?: number }> {
-    const region = checkRegion(faces.map((f) => f.boxNorm));
+  private async grab(picture: Picture, region: NormRegion, part: NormRegion | null): Promise<{ thumb: Uint8Array | null; pageMs: number; raw?: RawFrame; mediaTime?: number }> {
     if (this.transport.takesRaw && picture.el instanceof HTMLVideoElement && !picture.crop) {
       try {
         const copied = await copyVideoFrame(picture.el, this.transport.buffers, part);

@@ -17,7 +17,7 @@ export function toMarkdown(r) {
   lines.push('## Throughput and latency, AffectLens vs face-api.js (same tiles, same browser)');
   lines.push('');
   lines.push('| tiles | AffectLens frames/s (from a picture) | per tile min / mean | latency p50 / p95 ms (from a picture) | face found | face-api.js frames/s | per tile min / mean | latency p50 / p95 ms | face found | ratio fps | ratio latency p50 / p95 |');
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of r.runs) {
     const a = run.affectlens;
     const b = run.faceapi;
@@ -32,12 +32,12 @@ export function toMarkdown(r) {
   lines.push('');
   lines.push('## AffectLens: ms per stage (p50, p95 in brackets)');
   lines.push('');
-  lines.push('| tiles | grab | transfer | queue | decode | detection | landmarks | affect model | smoothing | overlay render | engine busy (share of 2 s) |');
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| tiles | grab | transfer | queue | decode | detection (light pictures) | landmarks | affect model | smoothing | engine per picture | overlay render | engine busy (share of 2 s) |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of r.runs) {
     const s = run.affectlens.stages;
-    const c = (k) => (s[k] ? `${f(s[k].p50)} (${f(s[k].p95)})` : k === 'detection' ? 'in landmarks' : 'not measured');
-    lines.push(`| ${run.tiles} | ${c('grab')} | ${c('transfer')} | ${c('queue')} | ${c('decode')} | ${c('detection')} | ${c('landmarks')} | ${c('affectModel')} | ${c('smoothing')} | ${c('overlayRender')} | ${run.affectlens.engineLoad?.p50 != null ? `${f(run.affectlens.engineLoad.p50)} (${f(run.affectlens.engineLoad.p95)})` : '–'} |`);
+    const c = (k) => (s[k] ? `${f(s[k].p50)} (${f(s[k].p95)})` : k === 'detection' ? 'none (in landmarks)' : 'not measured');
+    lines.push(`| ${run.tiles} | ${c('grab')} | ${c('transfer')} | ${c('queue')} | ${c('decode')} | ${c('detection')} | ${c('landmarks')} | ${c('affectModel')} | ${c('smoothing')} | ${c('picture')} | ${c('overlayRender')} | ${run.affectlens.engineLoad?.p50 != null ? `${f(run.affectlens.engineLoad.p50)} (${f(run.affectlens.engineLoad.p95)})` : '–'} |`);
   }
   lines.push('');
   lines.push('## AffectLens: cost on the page and the machine');

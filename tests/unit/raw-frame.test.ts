@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool, CROP_MAX_AREA, PART_MARGIN, checkRegion, cropRect, lumaThumbnail, partAround, rawAnalysisSize, rawRegion, readableFormat, type RawFrame } from '../../utils/raw-frame';
+import { BufferPool, CROP_MAX_AREA, KEEP_CHECK_GROWTH, PART_MARGIN, checkRegion, cropRect, keepCheckRegion, lumaThumbnail, partAround, rawAnalysisSize, rawRegion, readableFormat, type RawFrame } from '../../utils/raw-frame';
 import { inRegion, placeInFrame } from '../../utils/geometry';
 import { pictureChange } from '../../utils/scheduler';
 
@@ -121,6 +121,16 @@ describe('the part of a frame around its faces', () => {
     }
   });
 
+  it('holds a kept change-check region too, when the faces moved a little inside it', () => {
+    const kept = checkRegion([{ x: 0.4, y: 0.3, w: 0.2, h: 0.3 }]);
+    const moved = [{ x: 0.41, y: 0.27, w: 0.19, h: 0.31 }];
+    const part = partAround(moved, kept)!;
+    expect(part.y0).toBeLessThanOrEqual(kept.y0);
+    expect(part.y1).toBeGreaterThanOrEqual(kept.y1);
+    expect(part.x0).toBeLessThanOrEqual(kept.x0);
+    expect(part.x1).toBeGreaterThanOrEqual(kept.x1);
+  });
+
   it('is analysed at its whole frame’s scale, and what is found in it goes back to the frame’s coordinates', () => {
     // A 1280×720 frame is analysed at 480×270 (maxSide 480): a 256×320 part of it at the same scale.
     expect(rawAnalysisSize({ width: 1280, height: 720 }, 480)).toEqual({ width: 480, height: 270 });
@@ -163,5 +173,34 @@ describe('frame buffer pool', () => {
     pool.give(b);
     pool.give(undefined);
     expect(pool.size).toBe(0);
+  });
+});
+
+describe('the change check’s region', () => {
+  const face = { x: 0.4, y: 0.3, w: 0.2, h: 0.3 };
+
+  it('stays where it was while the faces move a little inside it, so a still face stays still', () => {
+    const first = keepCheckRegion(null, [face]);
+    expect(first).toEqual(checkRegion([face]));
+    // The same face found a few pixels off (a light picture's mapped box, a part's): the same region.
+    const off = { x: 0.405, y: 0.29, w: 0.195, h: 0.31 };
+    expect(keepCheckRegion(first, [off])).toBe(first);
+    // The two thumbnails of one unchanged picture agree only if they look at the same pixels.
+    const luma = (x: number, y: number) => (x * 13 + y * 7) % 256;
+    const frame = i420(640, 360, luma);
+    expect(pictureChange(lumaThumbnail(frame, first)!, lumaThumbnail(frame, keepCheckRegion(first, [off]))!)).toBe(0);
+    expect(pictureChange(lumaThumbnail(frame, first)!, lumaThumbnail(frame, checkRegion([off]))!)).toBeGreaterThan(1.5);
+  });
+
+  it('follows the faces when one leaves it, when it grew far larger than they need, and without faces', () => {
+    const first = keepCheckRegion(null, [face]);
+    // Moved out past the margin.
+    const out = { ...face, x: 0.5 };
+    expect(keepCheckRegion(first, [out])).toEqual(checkRegion([out]));
+    // Much smaller now (the person stepped back): the kept region would dilute a smile.
+    const small = { x: 0.45, y: 0.35, w: 0.08, h: 0.12 };
+    expect((first.x1 - first.x0) * (first.y1 - first.y0)).toBeGreaterThan(KEEP_CHECK_GROWTH * ((c) => (c.x1 - c.x0) * (c.y1 - c.y0))(checkRegion([small])));
+    expect(keepCheckRegion(first, [small])).toEqual(checkRegion([small]));
+    expect(keepCheckRegion(first, [])).toEqual({ x0: 0, y0: 0, x1: 1, y1: 1 });
   });
 });
