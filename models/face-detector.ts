@@ -7,7 +7,7 @@
  * Contract: `load(options)` / `run(image)` / `dispose()`; no extension APIs.
  */
 import { FaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
-import { clampBox, ModelMissingError, type LandmarkedFace } from './face-landmarker';
+import { clampBox, modelBytes, type LandmarkedFace } from './face-landmarker';
 import type { BoxNorm } from '../utils/types';
 
 export interface FaceDetectorOptions {
@@ -41,14 +41,7 @@ export class FaceDetectorModel {
   private constructor(private readonly detector: FaceDetector) {}
 
   static async load(options: FaceDetectorOptions): Promise<FaceDetectorModel> {
-    let res: Response;
-    try {
-      res = await fetch(options.detectorUrl);
-    } catch {
-      throw new ModelMissingError(options.detectorUrl.split('/').pop() ?? options.detectorUrl);
-    }
-    if (!res.ok) throw new ModelMissingError(options.detectorUrl.split('/').pop() ?? options.detectorUrl);
-    const modelAssetBuffer = new Uint8Array(await res.arrayBuffer());
+    const modelAssetBuffer = await modelBytes(options.detectorUrl);
     const fileset = await FilesetResolver.forVisionTasks(options.wasmBase);
     const detector = await FaceDetector.createFromOptions(fileset, {
       baseOptions: { modelAssetBuffer, delegate: 'CPU' },

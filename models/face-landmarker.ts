@@ -38,19 +38,26 @@ export class ModelMissingError extends Error {
   }
 }
 
+/**
+ * A model file's bytes. Fetched here, not by MediaPipe, so that a missing file (ModelMissingError)
+ * is told apart from any other failure.
+ */
+export async function modelBytes(url: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch {
+    throw new ModelMissingError(fileName(url));
+  }
+  if (!res.ok) throw new ModelMissingError(fileName(url));
+  return new Uint8Array(await res.arrayBuffer());
+}
+
 export class FaceLandmarkerModel {
   private constructor(private readonly landmarker: FaceLandmarker) {}
 
   static async load(options: FaceLandmarkerOptions): Promise<FaceLandmarkerModel> {
-    // Fetch the model ourselves so that a missing file is told apart from any other failure.
-    let res: Response;
-    try {
-      res = await fetch(options.modelUrl);
-    } catch {
-      throw new ModelMissingError(fileName(options.modelUrl));
-    }
-    if (!res.ok) throw new ModelMissingError(fileName(options.modelUrl));
-    const modelAssetBuffer = new Uint8Array(await res.arrayBuffer());
+    const modelAssetBuffer = await modelBytes(options.modelUrl);
     const fileset = await FilesetResolver.forVisionTasks(options.wasmBase);
     const landmarker = await FaceLandmarker.createFromOptions(fileset, {
       baseOptions: { modelAssetBuffer, delegate: 'CPU' },

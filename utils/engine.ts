@@ -180,11 +180,17 @@ export class Engine {
       }
       this.affect = backend;
       this.setReady(backend, note, t0);
-      // Light pictures need BlazeFace; without it (a missing file) every picture is landmarked.
+      // Light pictures need BlazeFace; without it (a missing file) every picture is landmarked —
+      // slower, nothing lost — and the status says so.
       if (this.options.detectorUrl) {
-        const detector = await FaceDetectorModel.load({ wasmBase: this.options.wasmBase, detectorUrl: this.options.detectorUrl }).catch(() => null);
+        let failure: string | null = null;
+        const detector = await FaceDetectorModel.load({ wasmBase: this.options.wasmBase, detectorUrl: this.options.detectorUrl }).catch((err: unknown) => {
+          failure = err instanceof ModelMissingError ? `${err.file} is missing` : `the face detector did not load (${String(err)})`;
+          return null;
+        });
         if (this.disposed) detector?.dispose();
         else this.detector = detector;
+        if (failure && !this.disposed) this.setReady(backend, [note, `${failure}: every picture goes through the landmarker (slower)`].filter(Boolean).join('; '), t0);
       }
     } catch (err) {
       if (err instanceof ModelMissingError) {

@@ -1,6 +1,7 @@
 /**
  * A build missing a file it needs — the landmarker weights, or one of the inference workers'
- * scripts: the tiles and the popup say what is wrong instead of failing silently.
+ * scripts: the tiles and the popup say what is wrong instead of failing silently; or BlazeFace's,
+ * which only makes light pictures (utils/engine.ts): analysis goes on, the popup says why slower.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { serveStatic } from '../../scripts/lib/static-server.mjs';
 
 const CASES = [
   { file: 'models/face_landmarker.task', tile: /class="status"[^>]*>model missing: face_landmarker\.task</, popup: /Model missing: face_landmarker\.task/ },
+  // An optimisation's file: analysis goes on (every picture through the landmarker), and the status says why it is slower.
+  { file: 'models/blaze_face_short_range.tflite', tile: /class="badge"/, popup: /blaze_face_short_range\.tflite is missing: every picture goes through the landmarker/ },
   {
     file: 'engine-worker.js',
     tile: /class="status"[^>]*>analysis unavailable: inference worker engine-worker\.js could not start/,
