@@ -9,6 +9,9 @@
 import { FaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
 import { clampBox, modelBytes, type LandmarkedFace } from './face-landmarker';
 import type { BoxNorm } from '../utils/types';
+import { inRegion } from '../utils/geometry';
+
+type Region = { x0: number; y0: number; x1: number; y1: number };
 
 export interface FaceDetectorOptions {
   /** URL of the folder holding `vision_wasm_internal.{js,wasm}`. */
@@ -66,18 +69,21 @@ export class FaceDetectorModel {
 }
 
 /**
- * A light picture's faces: each detected box (`extents`, normalised to the picture, and `inFrame`,
- * the same boxes in the tile's whole frame) paired with a face of the tile's last landmarked picture
- * (`last`, in the whole frame), whose blendshapes and head pose it carries. Null when the two do not
- * pair one to one — a face came, went, or moved more than half its width: the picture needs the
- * landmarker.
+ * A light picture's faces: each detected box (`extents`, mapped to the landmark box, normalised to
+ * the picture, which is the part `part` of the tile's frame, or the whole frame) paired with a face
+ * of the tile's last landmarked picture (`last`, in the whole frame), whose blendshapes and head
+ * pose it carries. Each keeps its landmarked box's size, centred where the detector found it: the
+ * detector's box is a per-picture estimate of the landmark box (its size ×0.9–1.15), so taking its
+ * size as well made the overlay's frame and the affect model's crop breathe from one picture to the
+ * next; a face's size changes far more slowly than its place. Null when the two do not pair one to
+ * one — a face came, went, or moved more than half its width: the picture needs the landmarker.
  */
-export function carryLandmarks(extents: readonly BoxNorm[], inFrame: readonly BoxNorm[], last: readonly LandmarkedFace[]): LandmarkedFace[] | null {
+export function carryLandmarks(extents: readonly BoxNorm[], part: Region | undefined, last: readonly LandmarkedFace[]): LandmarkedFace[] | null {
   if (!extents.length || extents.length !== last.length) return null;
   const taken = new Set<number>();
   const out: LandmarkedFace[] = [];
-  for (let i = 0; i < extents.length; i++) {
-    const c = centre(inFrame[i]!);
+  for (const e of extents) {
+    const c = centre(part ? inRegion(e, part) : e);
     let best = -1;
     let bestD = Infinity;
     last.forEach((f, j) => {
@@ -88,10 +94,20 @@ export function carryLandmarks(extents: readonly BoxNorm[], inFrame: readonly Bo
     if (best < 0 || bestD > 0.5) return null;
     taken.add(best);
     const f = last[best]!;
-    const e = extents[i]!;
-    out.push({ boxNorm: clampBox(e), extentNorm: e, blendshapes: f.blendshapes, ...(f.matrix ? { matrix: f.matrix } : {}) });
+    const { w, h } = f.extentNorm;
+    const inFrame = { x: c.x - w / 2, y: c.y - h / 2, w, h };
+    // Back in the picture's coordinates (the crop reads the picture).
+    const extent = part ? inPart(inFrame, part) : inFrame;
+    out.push({ boxNorm: clampBox(extent), extentNorm: extent, blendshapes: f.blendshapes, ...(f.matrix ? { matrix: f.matrix } : {}) });
   }
   return out;
+}
+
+/** A box in the whole frame, normalised to the part `part` of it (the inverse of `inRegion`). */
+function inPart(b: BoxNorm, part: Region): BoxNorm {
+  const w = part.x1 - part.x0;
+  const h = part.y1 - part.y0;
+  return { x: (b.x - part.x0) / w, y: (b.y - part.y0) / h, w: b.w / w, h: b.h / h };
 }
 
 function centre(b: BoxNorm): { x: number; y: number } {

@@ -14,7 +14,7 @@ import { FaceLandmarkerModel, ModelMissingError, type FaceLandmarkerOptions, typ
 import { carryLandmarks, FaceDetectorModel } from '../models/face-detector';
 import type { FrameReply, FrameRequest } from './protocol';
 import { BusyWindow } from './scheduler';
-import { inRegion, placeInFrame } from './geometry';
+import { placeInFrame } from './geometry';
 import type { EngineStatus, FaceAffect, FaceResult, FrameResult, TooSmall } from './types';
 
 /** A participant unseen for this long (ms) is forgotten by the live view (the session log keeps them). */
@@ -469,8 +469,7 @@ export class Engine {
     let carried: LandmarkedFace[] | null = null;
     if (this.detector && prev) {
       // No face, or not the same faces: the landmarker reads the picture after all.
-      const extents = this.detector.run(bitmap);
-      carried = carryLandmarks(extents, part ? extents.map((e) => inRegion(e, part)) : extents, prev.found);
+      carried = carryLandmarks(this.detector.run(bitmap), part, prev.found);
       detectionMs = performance.now() - t0;
     }
     let found: LandmarkedFace[];

@@ -32,6 +32,8 @@ describe('pictures of the part around the faces', () => {
   let page: Page;
   const errors: string[] = [];
   let pictures: LoggedResult[] = [];
+  /** Every frame answered in the watch (pictures, and repeats of the last one), in time order. */
+  let frames: LoggedResult[] = [];
   let messages: PageMessages;
 
   beforeAll(async () => {
@@ -45,7 +47,8 @@ describe('pictures of the part around the faces', () => {
     const ours = async () => (await loggedResults(browser.serviceWorker)).filter((r) => r.name === NAME);
     // The log arrives in batches (every 0.5 s): wait for the end of the watch.
     const log = await pollUntil(ours, (l) => l.some((r) => r.at >= to - 300), 5000);
-    pictures = log.filter((r) => r.at > from && r.at <= to && !r.reused && !r.held).sort((a, b) => a.t - b.t);
+    frames = log.filter((r) => r.at > from && r.at <= to).sort((a, b) => a.at - b.at);
+    pictures = frames.filter((r) => !r.reused && !r.held).sort((a, b) => a.t - b.t);
   }, 180_000);
 
   afterAll(async () => {
@@ -114,9 +117,14 @@ describe('pictures of the part around the faces', () => {
 
   it('reads every other picture with BlazeFace alone, never two in a row', () => {
     const light = pictures.filter((r) => r.light);
+    // Light readings since the last landmarked one: a landmarked picture, or a light picture read
+    // again by the landmarker when the next frame said "unchanged" (a repeat with landmarks).
     let run = 0;
     let longest = 0;
-    for (const r of pictures) longest = Math.max(longest, (run = r.light ? run + 1 : 0));
+    for (const r of frames) {
+      if (r.light) longest = Math.max(longest, ++run);
+      else if (!r.reused || r.stages.landmarks > 0) run = 0;
+    }
     const ms = (rs: LoggedResult[], f: (s: LoggedResult['stages']) => number | undefined) => {
       const v = rs.map((r) => f(r.stages)).filter((x): x is number => Number.isFinite(x)).sort((a, b) => a - b);
       return v[Math.floor(v.length / 2)]?.toFixed(1);
@@ -174,8 +182,9 @@ describe('pictures of the part around the faces', () => {
     );
     expect(q('moved', 0.5)).toBeLessThan(0.1);
     expect(q('moved', 1)).toBeLessThan(0.3);
-    expect(q('size', 0)).toBeGreaterThan(0.8);
-    expect(q('size', 1)).toBeLessThan(1.25);
+    // A light picture keeps its landmarked box's size (models/face-detector.ts carryLandmarks).
+    expect(q('size', 0)).toBeGreaterThan(0.88);
+    expect(q('size', 1)).toBeLessThan(1.12);
     // The expression model alone moves more between two landmarked pictures than a light picture
     // moves from the landmarked one nearest it (2026-12-07: p50 0.09 against 0.02–0.03, p90 ~0.44
     // against ~0.5): what the light picture's crop changes is within the model's own jitter, which
