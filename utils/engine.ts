@@ -57,9 +57,10 @@ export interface EngineOptions extends FaceLandmarkerOptions {
 /**
  * Light pictures: after a tile's landmarked picture, this many of its next pictures are read with
  * BlazeFace alone (~4 ms, against ~21 for the landmarker): the expression and valence/arousal from
- * the picture (the affect model on the detector's box mapped to the landmark box,
- * models/face-detector.ts), the action units and head pose carried from the landmarked picture.
- * So the landmarker runs on every other picture and a picture costs ~30 % less on average; the
+ * the picture (the affect model on the landmarked box, placed where the detector found the face,
+ * models/face-detector.ts `carryLandmarks`), the action units and head pose carried from the
+ * landmarked picture. So the landmarker runs on every other picture and the engine's work per
+ * picture fell by ~10–35 % in the bench (README → Performance); the
  * expression, which the smoothing windows average, keeps every picture's reading. AUs are not
  * smoothed (ALGORITHMS.md §3) and change at half the picture rate.
  */
