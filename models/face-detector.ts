@@ -9,9 +9,8 @@
 import { FaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
 import { clampBox, modelBytes, type LandmarkedFace } from './face-landmarker';
 import type { BoxNorm } from '../utils/types';
-import { inRegion } from '../utils/geometry';
-
-type Region = { x0: number; y0: number; x1: number; y1: number };
+import type { NormRegion } from '../utils/raw-frame';
+import { inRegion, ofRegion } from '../utils/geometry';
 
 export interface FaceDetectorOptions {
   /** URL of the folder holding `vision_wasm_internal.{js,wasm}`. */
@@ -78,7 +77,7 @@ export class FaceDetectorModel {
  * next; a face's size changes far more slowly than its place. Null when the two do not pair one to
  * one — a face came, went, or moved more than half its width: the picture needs the landmarker.
  */
-export function carryLandmarks(extents: readonly BoxNorm[], part: Region | undefined, last: readonly LandmarkedFace[]): LandmarkedFace[] | null {
+export function carryLandmarks(extents: readonly BoxNorm[], part: NormRegion | undefined, last: readonly LandmarkedFace[]): LandmarkedFace[] | null {
   if (!extents.length || extents.length !== last.length) return null;
   const taken = new Set<number>();
   const out: LandmarkedFace[] = [];
@@ -97,17 +96,10 @@ export function carryLandmarks(extents: readonly BoxNorm[], part: Region | undef
     const { w, h } = f.extentNorm;
     const inFrame = { x: c.x - w / 2, y: c.y - h / 2, w, h };
     // Back in the picture's coordinates (the crop reads the picture).
-    const extent = part ? inPart(inFrame, part) : inFrame;
+    const extent = part ? ofRegion(inFrame, part) : inFrame;
     out.push({ boxNorm: clampBox(extent), extentNorm: extent, blendshapes: f.blendshapes, ...(f.matrix ? { matrix: f.matrix } : {}) });
   }
   return out;
-}
-
-/** A box in the whole frame, normalised to the part `part` of it (the inverse of `inRegion`). */
-function inPart(b: BoxNorm, part: Region): BoxNorm {
-  const w = part.x1 - part.x0;
-  const h = part.y1 - part.y0;
-  return { x: (b.x - part.x0) / w, y: (b.y - part.y0) / h, w: b.w / w, h: b.h / h };
 }
 
 function centre(b: BoxNorm): { x: number; y: number } {

@@ -81,6 +81,13 @@ export function inRegion(box: BoxNorm, region: { x0: number; y0: number; x1: num
   return { x: region.x0 + box.x * w, y: region.y0 + box.y * h, w: box.w * w, h: box.h * h };
 }
 
+/** A box in the whole frame, normalised to a part of it (the inverse of `inRegion`). */
+export function ofRegion(box: BoxNorm, region: { x0: number; y0: number; x1: number; y1: number }): BoxNorm {
+  const w = region.x1 - region.x0;
+  const h = region.y1 - region.y0;
+  return { x: (box.x - region.x0) / w, y: (box.y - region.y0) / h, w: box.w / w, h: box.h / h };
+}
+
 /**
  * Faces found in a part of a tile's frame (utils/raw-frame.ts `partAround`), placed in the whole
  * frame: their boxes in its coordinates, and no head pose. MediaPipe's transformation matrix is in

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSize, badgeSide, contentRect, frameAround, placeBox } from '../../utils/geometry';
+import { analysisSize, badgeSide, contentRect, frameAround, inRegion, ofRegion, placeBox } from '../../utils/geometry';
 
 const box = { x: 100, y: 50, w: 400, h: 400 };
 
@@ -46,5 +46,17 @@ describe('overlay geometry', () => {
     expect(badgeSide({ x: 100, y: 50, w: 200, h: 250 }, tile, 48)).toBe('below');
     // A face filling the tile (47 px above, 30 below): above, spilling less than below would.
     expect(badgeSide({ x: 96, y: 87, w: 348, h: 410 }, tile, 48)).toBe('above');
+  });
+});
+
+describe('ofRegion', () => {
+  it('normalises a box of the whole frame to a part of it, the inverse of inRegion', () => {
+    const part = { x0: 0.25, y0: 0.1, x1: 0.75, y1: 0.6 };
+    const box = { x: 0.4, y: 0.2, w: 0.1, h: 0.2 };
+    const inPart = ofRegion(box, part);
+    expect(inPart.x).toBeCloseTo(0.3, 10);
+    expect(inPart.w).toBeCloseTo(0.2, 10);
+    const back = inRegion(inPart, part);
+    for (const k of ['x', 'y', 'w', 'h'] as const) expect(back[k]).toBeCloseTo(box[k], 10);
   });
 });
