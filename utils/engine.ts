@@ -353,7 +353,8 @@ export class Engine {
       if (picture.takenAt !== undefined) shiftMs = Math.max(0, picture.takenAt - job.frame.capturedAt);
       t1 = performance.now();
       const prev = this.lastAnalysis.get(trackerKey);
-      const lightOk = !!prev && prev.light < LIGHT_PER_LANDMARKED && job.frame.capturedAt - prev.landmarkedAt < LANDMARKS_MAX_AGE_MS;
+      // A still tile's picture (FrameRequest.still) is repeated until its next one: read in full.
+      const lightOk = !job.frame.still && !!prev && prev.light < LIGHT_PER_LANDMARKED && job.frame.capturedAt - prev.landmarkedAt < LANDMARKS_MAX_AGE_MS;
       let r: Reading;
       try {
         r = await this.read(bitmap, job.frame.part, lightOk ? prev : undefined);
@@ -453,6 +454,7 @@ export class Engine {
       ...(job.frame.held ? { held: true } : {}),
       ...(job.frame.part ? { cropped: true } : {}),
       ...(light ? { light: true } : {}),
+      ...(job.frame.still ? { still: true } : {}),
     };
   }
 

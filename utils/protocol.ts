@@ -122,6 +122,12 @@ export interface FrameRequest {
    * smoothing windows and the session keep their samples at a fraction of the cost.
    */
   unchanged?: boolean;
+  /**
+   * A picture of a still tile, taken because it was due (utils/scheduler.ts `pictureReason`), not
+   * because it changed: the host's repeats will say it again and again, so it is read in full (the
+   * landmarker: its own action units), not light (utils/engine.ts LIGHT_PER_LANDMARKED).
+   */
+  still?: boolean;
   /** An unchanged frame the host made itself, repeating a still tile it holds (utils/hold.ts): the page sent nothing. */
   held?: boolean;
 }

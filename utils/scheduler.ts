@@ -81,9 +81,31 @@ export function pictureChange(prev: Uint8Array | null, next: Uint8Array): number
   return sum / next.length;
 }
 
-/** Whether to analyse this frame: the picture changed, or the tile has not been analysed for a while. */
-export function shouldAnalyse(change: number, sinceLastMs: number, keepAliveMs = KEEPALIVE_MS, threshold = CHANGE_THRESHOLD): boolean {
-  return change >= threshold || sinceLastMs >= keepAliveMs;
+/**
+ * A tile that goes still right after its picture changed has its picture taken once more this long
+ * after (ms), then every KEEPALIVE_MS. A still tile's frames all repeat one analysis, so that one
+ * reading stands for seconds and the smoothing has nothing to average it with; the frames just
+ * after a change are the likeliest to be poor — a video encoder spends few bits on the frame after a
+ * cut and refines the next ones, a camera's exposure settles — though too little to count as a change
+ * (the grid tiles' VP8: Subject 024's smile read P(happiness) 0.43 on the two frames after the cut,
+ * 0.86–0.95 from the third on, their 16×16 thumbnails within CHANGE_THRESHOLD).
+ */
+export const SETTLE_MS = 300;
+
+/**
+ * Why this frame's picture is taken, or null when the tile is still and its picture not yet due:
+ * `changed` (its thumbnail moved by `change` ≥ CHANGE_THRESHOLD since the last picture, or there is
+ * no last one), `due` (still, but `sinceLastMs` has reached SETTLE_MS after a picture taken because
+ * it changed — `settled` false — or KEEPALIVE_MS after one taken because it was due).
+ */
+export function pictureReason(change: number, sinceLastMs: number, settled: boolean, threshold = CHANGE_THRESHOLD): 'changed' | 'due' | null {
+  if (change >= threshold) return 'changed';
+  return sinceLastMs >= stillForMs(settled) ? 'due' : null;
+}
+
+/** How long a still tile's picture stands before it is due again (`pictureReason`). */
+export function stillForMs(settled: boolean): number {
+  return settled ? KEEPALIVE_MS : SETTLE_MS;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface LoggedResult {
   cropped?: boolean;
   /** Read with BlazeFace alone, the action units carried from the last landmarked picture (FrameResult.light). */
   light?: boolean;
+  /** A still tile's picture, due rather than changed (FrameResult.still). */
+  still?: boolean;
   /** Per-stage ms in the inference host (decode, landmarks, total incl. queueing). */
   stages: FrameResult['timings'];
   faces: {

@@ -22,7 +22,7 @@ import type { HoldRequest } from './hold';
 /** A held tile's repeat, pushed to its page unasked (utils/hold.ts). */
 export type TilePush = { tabId: number; tileId: string; reply: FrameReply };
 
-export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt' | 'drawMs' | 'part'> & {
+export type FrameMeta = Pick<FrameRequest, 'tileId' | 'name' | 'mediaTime' | 'capturedAt' | 'drawMs' | 'part' | 'still'> & {
   /** The tab the frame comes from (from the background's hello): the relay's direct channel to the host needs it. */
   tabId?: number;
 };

@@ -128,6 +128,8 @@ export interface FrameResult {
    * from this picture, the action units and head pose carried from the tile's last landmarked one.
    */
   light?: boolean;
+  /** A still tile's picture, taken because it was due rather than changed (FrameRequest.still): read with the landmarker. */
+  still?: boolean;
 }
 
 export type EngineStatus =

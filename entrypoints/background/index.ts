@@ -44,6 +44,7 @@ function logRecord(result: FrameResult): LoggedResult {
       ...(result.held ? { held: true } : {}),
       ...(result.cropped ? { cropped: true } : {}),
       ...(result.light ? { light: true } : {}),
+      ...(result.still ? { still: true } : {}),
       faces: result.faces.map((f) => ({
         participantId: f.participantId,
         boxNorm: f.boxNorm,

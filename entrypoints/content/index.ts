@@ -17,7 +17,7 @@ import type { FrameReply, PageMessages } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
 import { DEFAULT_TAB_STATE, type EngineStatus, type FaceResult, type TabState } from '@/utils/types';
-import { CostMeter, FrameGate, KEEPALIVE_MS, UNCHANGED_COST_MS, engineWorkMs, pictureChange, shouldAnalyse, tileIntervalMs } from '@/utils/scheduler';
+import { CostMeter, FrameGate, UNCHANGED_COST_MS, engineWorkMs, pictureChange, pictureReason, stillForMs, tileIntervalMs } from '@/utils/scheduler';
 import { DEFAULT_FRAME_BUDGET, DEFAULT_OVERLAY_CONTENTS, readPageSettings, type FrameBudgetSettings, type OverlayContents, type PageSettings } from '@/utils/settings';
 import { applySelfView, type SelfViewMode } from '@/utils/sites/self-view';
 
@@ -82,6 +82,12 @@ interface Tile {
   checkAt: NormRegion | null;
   /** Its last frame went as "unchanged": the next one likely will too, so it is checked before waiting for the gate. */
   still: boolean;
+  /**
+   * Its last picture went because it was due, not because it changed (utils/scheduler.ts
+   * `pictureReason`): a still tile's next one waits the keep-alive, not the settle time, and the
+   * host reads it as still (FrameRequest.still).
+   */
+  settled: boolean;
   /** Its last answered frame came over the relay's direct channel: the host can hold it when still (utils/hold.ts). */
   viaChannel: boolean;
   /** When the host was last told to hold this still tile (0: not held). */
@@ -241,7 +247,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, checkAt: null, still: false, viaChannel: false, heldAt: 0, wholeAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, wholeAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -334,7 +340,7 @@ class Controller {
     // that only says "unchanged" costs the engine next to nothing, so a still tile (its last frame
     // was unchanged, its keep-alive not yet due) checks its picture without waiting, and waits only
     // if it changed.
-    const mayBeStill = !viaCapture && tile.still && tile.analysedAt > 0 && Date.now() - tile.analysedAt < KEEPALIVE_MS;
+    const mayBeStill = !viaCapture && tile.still && tile.analysedAt > 0 && Date.now() - tile.analysedAt < stillForMs(tile.settled);
     let slot = this.gate.tryTake(tile.id, { queue: !mayBeStill });
     if (!slot && !mayBeStill) return;
     const started = performance.now();
@@ -362,7 +368,8 @@ class Controller {
         }
         viaCapture = tile.needsCapture;
       }
-      const unchanged = !viaCapture && thumb !== null && tile.analysedAt > 0 && !shouldAnalyse(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt);
+      const reason = viaCapture || thumb === null || tile.analysedAt === 0 ? 'changed' : pictureReason(pictureChange(tile.thumb, thumb), Date.now() - tile.analysedAt, tile.settled);
+      const unchanged = reason === null;
       tile.still = unchanged;
       if (unchanged) {
         this.unchangedFrames++;
@@ -379,6 +386,7 @@ class Controller {
       if (!unchanged) {
         tile.thumb = thumb;
         tile.analysedAt = Date.now();
+        tile.settled = reason === 'due';
       }
       const mode = viaCapture ? 'capture' : unchanged ? 'unchanged' : 'picture';
       if (mode !== 'picture') this.transport.buffers.give(grab?.raw?.buffer); // not sent: its buffer serves the next copy
@@ -450,6 +458,7 @@ class Controller {
         ...(this.drawMs === null ? {} : { drawMs: this.drawMs }),
         ...(this.tabId === null ? {} : { tabId: this.tabId }),
         ...(sentPart ? { part: sentPart } : {}),
+        ...(mode === 'picture' && tile.settled ? { still: true as const } : {}),
       };
       if (mode === 'unchanged') reply = await this.transport.unchanged(meta, pageMs);
       else if (mode === 'capture') {

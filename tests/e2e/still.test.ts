@@ -14,6 +14,7 @@ import { stillChange } from '../support/grid';
 import type { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { pollUntil } from '../../scripts/lib/poll.mjs';
 import { HOLD_EXPIRY_MS } from '../../utils/hold';
+import { SETTLE_MS, stillForMs } from '../../utils/scheduler';
 
 const NAME = 'Still';
 /** When the smile appears (media time, s), and the end of what the test watches (before the loop). */
@@ -74,6 +75,29 @@ describe('a still picture: the host repeats it, the page sends almost nothing', 
     // Every repeat is the face read again, at its own time.
     expect(held.every((r) => r.faces.length === 1 && r.faces[0]!.probs && r.latency < 1000)).toBe(true);
     expect(new Set(held.map((r) => r.at)).size).toBe(held.length);
+  });
+
+  it('takes a picture that went still once more soon after, then every keep-alive, each read with the landmarker', () => {
+    const pictures = log.filter((r) => !r.reused).sort((a, b) => a.at - b.at);
+    const kinds = pictures.map((r, i) => `${r.t.toFixed(2)}s ${r.still ? 'still' : 'changed'}${r.light ? ' light' : ''}${i ? ` +${r.at - pictures[i - 1]!.at} ms` : ''}`);
+    console.log(`pictures: ${kinds.join(', ')}`);
+    // The page's clock stamps both (the picture's capture), a few ms after the check that let it go.
+    const SLACK_MS = 30;
+    pictures.forEach((r, i) => {
+      if (!r.still || i === 0) return;
+      const before = pictures[i - 1]!;
+      expect(r.at - before.at, `${r.t.toFixed(2)} s: a still picture comes no sooner than its due time`).toBeGreaterThanOrEqual(stillForMs(!!before.still) - SLACK_MS);
+      expect(r.light, 'a still picture is not read light').toBeFalsy();
+      expect(r.stages.landmarks, 'a still picture goes through the landmarker').toBeGreaterThan(0);
+    });
+    // The smile: its picture (changed), then one more within a second, after SETTLE_MS.
+    const smileAt = pictures.findIndex((r) => !r.still && r.t >= SMILE_AT - 0.1);
+    const settle = pictures.slice(smileAt + 1).find((r) => r.still);
+    expect(smileAt, 'the smile’s picture').toBeGreaterThanOrEqual(0);
+    expect(settle, 'a still picture after the smile’s').toBeDefined();
+    const lastChanged = pictures.filter((r) => !r.still && r.at < settle!.at).at(-1)!;
+    expect(settle!.at - lastChanged.at, 'the smile read again once settled (ms)').toBeLessThan(SETTLE_MS + 1000);
+    expect(settle!.faces[0]?.probs, 'the settled smile read').toBeDefined();
   });
 
   it('costs the page a message for a few of its frames, not one and a reply for each', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BusyWindow, CostMeter, FrameGate, engineWorkMs, pictureChange, shouldAnalyse, tileFps, tileIntervalMs } from '../../utils/scheduler';
+import { BusyWindow, KEEPALIVE_MS, SETTLE_MS, CostMeter, FrameGate, engineWorkMs, pictureChange, pictureReason, stillForMs, tileFps, tileIntervalMs } from '../../utils/scheduler';
 
 describe('adaptive frame rate', () => {
   it('shares the CPU budget among the tiles, capped by the user’s maximum', () => {
@@ -28,10 +28,36 @@ describe('adaptive frame rate', () => {
     expect(pictureChange(null, a)).toBe(Infinity);
     expect(pictureChange(a, a)).toBe(0);
     expect(pictureChange(a, b)).toBe(5);
-    expect(shouldAnalyse(0, 500)).toBe(false);
-    expect(shouldAnalyse(0, 2500)).toBe(true);
-    expect(shouldAnalyse(5, 100)).toBe(true);
-    expect(shouldAnalyse(1.4, 100)).toBe(false);
+    // Settled (its last picture was due): still until the keep-alive.
+    expect(pictureReason(0, 500, true)).toBeNull();
+    expect(pictureReason(0, 2500, true)).toBe('due');
+    expect(pictureReason(5, 100, true)).toBe('changed');
+    expect(pictureReason(1.4, 100, true)).toBeNull();
+    expect(pictureReason(Infinity, 0, true)).toBe('changed');
+  });
+
+  it('takes a tile that went still after a change once more, soon, then at the keep-alive', () => {
+    expect(SETTLE_MS).toBeLessThan(KEEPALIVE_MS);
+    // Its last picture changed: the next is due after SETTLE_MS.
+    expect(pictureReason(0, SETTLE_MS - 1, false)).toBeNull();
+    expect(pictureReason(0, SETTLE_MS, false)).toBe('due');
+    expect(pictureReason(0, SETTLE_MS + 100, true)).toBeNull();
+    expect(stillForMs(false)).toBe(SETTLE_MS);
+    expect(stillForMs(true)).toBe(KEEPALIVE_MS);
+    // A tile's life: a change, then still frames every 125 ms; the pictures go at the change, once
+    // after SETTLE_MS, then every KEEPALIVE_MS.
+    let settled = false;
+    let last = 0;
+    const taken: number[] = [0];
+    for (let t = 125; t <= 5000; t += 125) {
+      const why = pictureReason(0.5, t - last, settled);
+      if (why) {
+        taken.push(t);
+        settled = why === 'due';
+        last = t;
+      }
+    }
+    expect(taken).toEqual([0, 375, 2375, 4375]);
   });
 
   it('measures the engine’s cost robustly', () => {
