@@ -147,11 +147,19 @@ describe('pictures of the part around the faces', () => {
     const pairs = pictures.flatMap((r, i) => (r.light && i > 0 && !pictures[i - 1]!.light && r.faces.length === 1 && pictures[i - 1]!.faces.length === 1 ? [{ light: r, before: pictures[i - 1]! }] : []));
     expect(pairs.length).toBeGreaterThan(10);
     for (const { light, before } of pairs) expect(light.faces[0]!.aus).toEqual(before.faces[0]!.aus);
-    // The expression is the light picture's own, not carried: the model's output is often saturated
-    // (a neutral face reads Neutral 0.99+, the same to 3 decimals), but not for most of the pictures.
-    const sameProbs = pairs.filter(({ light, before }) => JSON.stringify(light.faces[0]!.probs) === JSON.stringify(before.faces[0]!.probs)).length;
-    console.log(`${sameProbs} of ${pairs.length} light pictures read the same expression probabilities (3 decimals) as the landmarked picture before`);
-    expect(sameProbs).toBeLessThan(pairs.length * 0.75);
+    // The expression is the light picture's own, not carried. The model's output is often saturated
+    // (the clip's neutral stretch reads Neutral 1.000, the same to 3 decimals picture after picture:
+    // 11–18 of 22–28 pairs, as much as the watch holds of it), so the pairs that tell are those
+    // whose landmarked reading is not: carried, each would read the same; read anew, none does
+    // (0 of 11–16 in three runs, 2026-12-07).
+    const same = ({ light, before }: (typeof pairs)[number]) => JSON.stringify(light.faces[0]!.probs) === JSON.stringify(before.faces[0]!.probs);
+    const unsaturated = pairs.filter(({ before }) => Math.max(...before.faces[0]!.probs!) < 0.995);
+    console.log(
+      `${pairs.filter(same).length} of ${pairs.length} light pictures read the same expression probabilities (3 decimals) as the landmarked picture before; ` +
+        `${unsaturated.filter(same).length} of the ${unsaturated.length} whose landmarked reading is not saturated (< 0.995)`,
+    );
+    expect(unsaturated.length, 'pairs whose landmarked reading is not saturated').toBeGreaterThan(3);
+    expect(unsaturated.filter(same).length).toBeLessThan(unsaturated.length * 0.25);
   });
 
   it('finds the face of a light picture where the landmarker finds it, and reads the same expression', () => {
