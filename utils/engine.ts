@@ -105,6 +105,21 @@ interface LastAnalysis {
   kept?: { bitmap: ImageBitmap; part: FrameRequest['part'] };
 }
 
+/** What the engine keeps per tile (tab + tile key), until the sweep finds none of its people left. */
+interface TileState {
+  /** Its faces keep their ids across frames. */
+  readonly tracker: FaceTracker;
+  /** The participants it has had (their windows learn when they are absent from its frames). */
+  readonly participants: Set<string>;
+  /**
+   * Its last analysed picture, repeated for frames whose picture did not change, with how many
+   * light pictures followed its last landmarked one and that one's time; none before the first.
+   */
+  last?: LastAnalysis;
+  /** Its last frame's time: the next goes after it. */
+  lastAt: number;
+}
+
 /** What the models made of one picture (`Engine.read`). */
 interface Reading {
   found: LandmarkedFace[];
@@ -121,24 +136,16 @@ export class Engine {
   private landmarker: FaceLandmarkerModel | null = null;
   private affect: AffectBackend | null = null;
   private cropCanvas: OffscreenCanvas | null = null;
-  /** One face tracker per tile (tab + tile key): faces keep their ids across frames. */
-  private readonly trackers = new Map<string, FaceTracker>();
-  /** Temporal state per participant (tab + participant id), and which participants each tile had. */
+  /** Per tile (tab + tile key): its face tracker, its people, its last analysis and frame time. */
+  private readonly tiles = new Map<string, TileState>();
+  /** Temporal state per participant (tab + participant id). */
   private readonly participants = new Map<string, ParticipantTemporal>();
-  private readonly tileParticipants = new Map<string, Set<string>>();
   private framesSinceSweep = 0;
   private windows: { expressionWindowMs: number; vaWindowMs: number } = LIVE_WINDOWS;
   private disposed = false;
   private loading: Promise<void> | null = null;
   private readonly pending = new Map<string, Pending>();
-  /**
-   * Each tile's last analysed faces, repeated for frames whose picture did not change; how many
-   * light pictures followed its last landmarked one, and that one's time.
-   */
-  private readonly lastAnalysis = new Map<string, LastAnalysis>();
   private detector: FaceDetectorModel | null = null;
-  /** Each tile's last frame's time: the next goes after it. */
-  private readonly lastAt = new Map<string, number>();
   private running = false;
   /** The engine's busy time (frames analysed or repeated) over the last 2 s, sent with each result. */
   private readonly busy = new BusyWindow();
@@ -309,7 +316,9 @@ export class Engine {
 
   private async run(job: Pending): Promise<FrameResult> {
     if (!this.landmarker) throw new Error('engine not loaded');
-    const trackerKey = `${job.tabId ?? -1}:${job.frame.tileId}`;
+    const key = `${job.tabId ?? -1}:${job.frame.tileId}`;
+    let tile = this.tiles.get(key);
+    if (!tile) this.tiles.set(key, (tile = { tracker: new FaceTracker(job.frame.tileId), participants: new Set(), lastAt: -Infinity }));
     const t0 = performance.now();
     let found: LandmarkedFace[];
     let affect: AffectOutcome[];
@@ -326,7 +335,7 @@ export class Engine {
     let reread = false;
     if (job.frame.unchanged) {
       // The same picture as this tile's last analysed frame: its faces again, at the new time.
-      const last = this.lastAnalysis.get(trackerKey);
+      const last = tile.last;
       if (!last) throw new UnchangedWithoutPrevious();
       if (last.kept) {
         const { bitmap, part } = last.kept;
@@ -341,7 +350,7 @@ export class Engine {
         }
         ({ found, affect, landmarksMs } = r);
         t2 = r.foundAt;
-        this.setLast(trackerKey, { found, affect, light: 0, landmarkedAt: job.frame.capturedAt });
+        setLast(tile, { found, affect, light: 0, landmarkedAt: job.frame.capturedAt });
       } else {
         ({ found, affect } = last);
       }
@@ -352,7 +361,7 @@ export class Engine {
       cut = picture.cut === true;
       if (picture.takenAt !== undefined) shiftMs = Math.max(0, picture.takenAt - job.frame.capturedAt);
       t1 = performance.now();
-      const prev = this.lastAnalysis.get(trackerKey);
+      const prev = tile.last;
       // A still tile's picture (FrameRequest.still) is repeated until its next one: read in full.
       const lightOk = !job.frame.still && !!prev && prev.light < LIGHT_PER_LANDMARKED && job.frame.capturedAt - prev.landmarkedAt < LANDMARKS_MAX_AGE_MS;
       let r: Reading;
@@ -366,8 +375,8 @@ export class Engine {
       t2 = r.foundAt;
       // A light picture's pixels stay until the tile's next frame (LastAnalysis.kept).
       if (!light) bitmap.close();
-      this.setLast(
-        trackerKey,
+      setLast(
+        tile,
         light && prev
           ? { found, affect, light: prev.light + 1, landmarkedAt: prev.landmarkedAt, kept: { bitmap, part: job.frame.part } }
           : { found, affect, light: 0, landmarkedAt: job.frame.capturedAt },
@@ -375,8 +384,6 @@ export class Engine {
     }
     // After the models: action units, face tracks, the temporal layer (smoothing, compound, engagement).
     const tModels = performance.now();
-    let tracker = this.trackers.get(trackerKey);
-    if (!tracker) this.trackers.set(trackerKey, (tracker = new FaceTracker(job.frame.tileId)));
     // Several people in one tile (a meeting-room camera) are told apart by the tracker; a
     // one-person tile's face is always `#1`, the tile's participant.
     // A tile's frames are analysed in time order, but a frame's time can fall at or before the
@@ -384,9 +391,9 @@ export class Engine {
     // a capture shifted to when its region was cut. Such a frame goes just after the last one, or the
     // tracks, the smoothing windows and the session (which take a tile's frames in time order) would
     // drop it as out of order.
-    const capturedAt = Math.max(job.frame.capturedAt + shiftMs, (this.lastAt.get(trackerKey) ?? -Infinity) + 1);
-    this.lastAt.set(trackerKey, capturedAt);
-    const ids = tracker.update(capturedAt, found.map((f) => f.boxNorm));
+    const capturedAt = Math.max(job.frame.capturedAt + shiftMs, tile.lastAt + 1);
+    tile.lastAt = capturedAt;
+    const ids = tile.tracker.update(capturedAt, found.map((f) => f.boxNorm));
     const t = capturedAt;
     const present = new Set<string>();
     const faces: FaceResult[] = found.map((f, i) => {
@@ -421,10 +428,9 @@ export class Engine {
       };
     });
     // People of this tile not seen in this frame: their windows learn about the absence too.
-    const known = this.tileParticipants.get(trackerKey) ?? new Set<string>();
+    const known = tile.participants;
     for (const pid of known) if (!present.has(pid)) this.participant(job.tabId, pid).push({ t, face: false }, false);
     for (const pid of present) known.add(pid);
-    this.tileParticipants.set(trackerKey, known);
     this.sweep(t);
     const t3 = performance.now();
     return {
@@ -495,14 +501,6 @@ export class Engine {
     return { found, affect, light: carried !== null, ...(detectionMs === undefined ? {} : { detectionMs }), landmarksMs, foundAt };
   }
 
-  /** A tile's last analysis; the one before it gives back the pixels it kept. */
-  private setLast(key: string, last: LastAnalysis | null): void {
-    const before = this.lastAnalysis.get(key);
-    if (before?.kept && before.kept.bitmap !== last?.kept?.bitmap) before.kept.bitmap.close();
-    if (last) this.lastAnalysis.set(key, last);
-    else this.lastAnalysis.delete(key);
-  }
-
   private participant(tabId: number | undefined, participantId: string): ParticipantTemporal {
     const key = `${tabId ?? -1}:${participantId}`;
     let p = this.participants.get(key);
@@ -523,13 +521,11 @@ export class Engine {
     for (const [key, p] of this.participants) {
       if (now - p.lastSeen > PARTICIPANT_IDLE_MS) this.participants.delete(key);
     }
-    for (const [key, pids] of this.tileParticipants) {
+    for (const [key, tile] of this.tiles) {
       const tabPrefix = key.slice(0, key.indexOf(':') + 1);
-      if (![...pids].some((pid) => this.participants.has(tabPrefix + pid))) {
-        this.tileParticipants.delete(key);
-        this.trackers.delete(key);
-        this.setLast(key, null);
-        this.lastAt.delete(key);
+      if (![...tile.participants].some((pid) => this.participants.has(tabPrefix + pid))) {
+        setLast(tile, undefined);
+        this.tiles.delete(key);
       }
     }
   }
@@ -596,10 +592,17 @@ export class Engine {
     this.landmarker = null;
     this.detector?.dispose();
     this.detector = null;
-    for (const key of [...this.lastAnalysis.keys()]) this.setLast(key, null);
+    for (const tile of this.tiles.values()) setLast(tile, undefined);
     void this.affect?.dispose();
     this.affect = null;
     this.loading = null;
     this.setStatus({ state: 'idle' });
   }
+}
+
+/** A tile's last analysis; the one before it gives back the pixels it kept. */
+function setLast(tile: TileState, last: LastAnalysis | undefined): void {
+  const before = tile.last;
+  if (before?.kept && before.kept.bitmap !== last?.kept?.bitmap) before.kept.bitmap.close();
+  tile.last = last;
 }
