@@ -203,6 +203,25 @@ async function serviceWorker() {
   return live ?? (await context.waitForEvent('serviceworker', { timeout: 10_000 }));
 }
 
+/**
+ * The meeting page's message counters (entrypoints/content: pictures, "unchanged", holds, releases
+ * sent; pushes received), asked through the service worker; null when no content script answers.
+ */
+async function pageMessages() {
+  try {
+    const sw = await serviceWorker();
+    return await sw.evaluate(async () => {
+      for (const t of await chrome.tabs.query({})) {
+        const reply = await chrome.tabs.sendMessage(t.id, { target: 'content', type: 'ui-cs-ping', payload: {} }).catch(() => null);
+        if (reply?.messages) return reply.messages;
+      }
+      return null;
+    });
+  } catch {
+    return null;
+  }
+}
+
 /** Every result the background logged for tiles whose name starts with `tag `. */
 async function loggedResults(tag) {
   for (let attempt = 0; ; attempt++) {
@@ -518,6 +537,7 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   log(`  AffectLens ${n} tile(s): every tile analysed after ${(firstResultsMs / 1000).toFixed(1)} s; warm-up ${opts.warmup} s, then ${seconds} s`);
   await sleep(opts.warmup * 1000);
 
+  const messages0 = await pageMessages();
   const t0 = Date.now();
   const m0 = await mainThread(cdp);
   const first = await memorySample(t0, true);
@@ -552,6 +572,7 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   }
   const t1 = Date.now();
   const m1 = await mainThread(cdp);
+  const messages1 = await pageMessages();
   if (sampleEveryMs < 10_000) points.push((await memorySample(t0, true)).point); // each context's heap at the end
   // After the measured window (tracing has a cost): where the page's main thread goes.
   let trace = null;
@@ -585,6 +606,8 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
     mainThread: {
       pageMsPerS: round(sum(rows.map((r) => r.pageMs)) / wall, 2),
       cdp: perSecond(m0, m1),
+      // What the page sent (and was pushed) per second: each message to the relay's process costs it ~1 ms.
+      messagesPerS: messages0 && messages1 ? Object.fromEntries(Object.keys(messages1).map((k) => [k, round((messages1[k] - (messages0[k] ?? 0)) / wall, 2)])) : null,
       trace,
       ...(profile ? { profile } : {}),
     },
@@ -686,7 +709,7 @@ const report = {
     'latency: capture (content script) to result ready in the offscreen document, over the frames the page sent (a still tile\'s repeats made by the host, framesHeld, have no trip and are left out); the reply to the page and the overlay draw are not in it yet.',
     'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (Chrome: the copied frame through the relay iframe and its direct channel to the offscreen document; where that channel is missing, a JPEG encode + message); queue = waiting for the engine; decode = turning the transferred frame into a bitmap (RGBA conversion, or a JPEG decode on the fallback path); viaShare = which transport carried the frames (channel / relay / direct); detection = BlazeFace alone, on the pictures tried light (framesLight of them were: the action units carried from the tile\'s last landmarked picture; utils/engine.ts LIGHT_PER_LANDMARKED); landmarks = the face landmarker on the pictures it ran on (its own detection inside); picture = the engine\'s work for one picture, light or landmarked; affectModel = stages.affect (cropping the faces and the affect model, one batch); smoothing = stages.smoothing (after the models: action units from the blendshapes, face tracks, the smoothing windows, compound expression and engagement); overlayRender = the page main thread\'s time for one draw of the overlay (the content script\'s layout reads and writes; the browser\'s own style, layout and paint after it are in mainThread.cdp.layoutStyleMsPerS), as sent with each frame (the draw before it).',
     '--backend ID sets chrome.storage.local affectBackend (the options page\'s choice) before the runs; affectBackends lists the backends seen in the logged faces.',
-    'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time.',
+    'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time; messagesPerS = what the content script sent per second (pictures, unchanged, holds, releases; pictureBytes) and the pushes it received from the host.',
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',
     'memory.pageJsHeap / memory.pageMainThread: the meeting page\'s JS heap in use (its own and the content script\'s worlds share it) and its main thread\'s time per wall second between samples (CDP Performance.getMetrics), first → last and slope: a cost or a leak that grows with the call.',
     'memory: PSS/RSS of the extension process from /proc; per extension context (offscreen document, workers, service worker, relay iframes) the V8 heap in use and ArrayBuffer backing stores from CDP Runtime.getHeapUsage when reachable (offscreenJsHeap: the offscreen document\'s).',

@@ -10,7 +10,7 @@
  *   relay ──hold / release──► router ──► engine ──push (a held tile's repeat)──► router ──► relay
  */
 import type { EngineMessage, EnginePush, EngineReply, EngineRequest, WorkerScope } from './engine-worker';
-import { holdKey } from './hold';
+import { holdKey, type HoldRequest } from './hold';
 import type { FrameReply, FrameRequest } from './protocol';
 import { answerFrame } from './pending';
 import type { HostMessage, HostReply } from './transport';
@@ -93,9 +93,15 @@ export function runEngineRouter(scope: WorkerScope<ToRouter, FromRouter>): void 
         port.postMessage({ pong: m.ping } satisfies HostReply);
         return;
       }
-      if ('hold' in m) {
-        relayOf.set(m.hold.tabId, port);
-        engineOf(m.hold.tabId, m.hold.tileId)?.postMessage(m satisfies EngineMessage);
+      if ('holds' in m) {
+        // Each hold to the engine that analyses its tile, one message per engine.
+        const byEngine = new Map<MessagePort, HoldRequest[]>();
+        for (const h of m.holds) {
+          relayOf.set(h.tabId, port);
+          const engine = engineOf(h.tabId, h.tileId);
+          if (engine) byEngine.set(engine, [...(byEngine.get(engine) ?? []), h]);
+        }
+        for (const [engine, holds] of byEngine) engine.postMessage({ holds } satisfies EngineMessage);
         return;
       }
       if ('release' in m) {

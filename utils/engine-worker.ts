@@ -199,8 +199,9 @@ export function runEngineWorker(scope: WorkerScope<ToEngine, FromEngine>): void 
     router = port;
     port.onmessage = (e: MessageEvent<EngineRequest | EngineMessage>) => {
       const m = e.data;
-      if ('hold' in m) {
-        holds.hold(m.hold, Date.now());
+      if ('holds' in m) {
+        const now = Date.now();
+        for (const h of m.holds) holds.hold(h, now);
         repeatHeld(port);
         return;
       }

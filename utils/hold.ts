@@ -5,7 +5,7 @@
  * "unchanged" at its frame rate: each a message from the page to the relay and on to the engine,
  * a reply back, and a draw, to learn that nothing changed. Now the page
  * says once that the tile is still (`HoldRequest`), and renews that every HOLD_RENEW_MS while it
- * stays still; the engine repeats the tile's last analysis at the tile's rate itself (each repeat a
+ * stays still — all of a page's held tiles in one message (entrypoints/content `renewHolds`); the engine repeats the tile's last analysis at the tile's rate itself (each repeat a
  * frame for the session and the log, as before), and writes to the page only when what its overlay
  * shows would change (components/badge.ts `badgeKey`) — while the smoothing settles, then not at all.
  * Measured (README → Performance): the page's main thread −9 to −12 % at 4 tiles.
@@ -123,6 +123,19 @@ export class HoldTable {
     }
     return soonest === null ? null : Math.max(0, soonest - now);
   }
+}
+
+/**
+ * The held tiles whose holds go in the message that starts or renews `tile`'s: it, and each other
+ * held tile (`heldAt`: when its hold was last sent, 0 when it is not held) whose renewal is at least
+ * half due. Their renewals fall in step, so a page sends about one message every HOLD_RENEW_MS for
+ * all its still tiles, not one per tile — each message to the relay's process costs the page ~1 ms
+ * (README → Performance).
+ */
+export function renewalBatch<T extends { heldAt: number }>(tiles: Iterable<T>, tile: T, now: number): T[] {
+  const out: T[] = [];
+  for (const t of tiles) if (t === tile || (t.heldAt > 0 && now - t.heldAt >= HOLD_RENEW_MS / 2)) out.push(t);
+  return out;
 }
 
 /** The frame a repeat stands for: the tile's picture unchanged, at `now` (the video played on meanwhile). */

@@ -64,8 +64,8 @@ export interface FrameTransport {
 
 /** Still tiles held by the host (utils/hold.ts); what it pushes back comes to RelayTransport.onPush. */
 export interface TileHolder {
-  /** Start or renew a still tile's hold (no answer; the host pushes what changes). */
-  hold(request: HoldRequest): void;
+  /** Start or renew still tiles' holds, in one message (no answer; the host pushes what changes). */
+  hold(requests: HoldRequest[]): void;
   /** End a tile's hold. */
   release(tabId: number, tileId: string): void;
 }
@@ -133,8 +133,11 @@ export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
   | { kind: 'raw'; raw: RawFrame }
   | { kind: 'unchanged' }
 );
-/** A still tile's hold and its release (utils/hold.ts): no answer. */
-export type HoldMessage = { hold: HoldRequest } | { release: { tabId: number; tileId: string } };
+/**
+ * Still tiles' holds, started or renewed together in one message (each message to the relay's
+ * process costs the page ~1 ms, README → Performance), and a tile's release (utils/hold.ts): no answer.
+ */
+export type HoldMessage = { holds: HoldRequest[] } | { release: { tabId: number; tileId: string } };
 /** `buffer`: a sent frame's buffer, back for the next copy (see BufferPool). */
 export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true } | { push: TilePush } | { hostLost: true };
 
@@ -240,8 +243,8 @@ export class RelayTransport implements FrameTransport, TileHolder {
   /** Called when the relay found the inference host gone (its frames out are answered "no answer" too). */
   onHostLost: (() => void) | null = null;
 
-  hold(request: HoldRequest): void {
-    this.port.postMessage({ hold: request } satisfies HoldMessage);
+  hold(requests: HoldRequest[]): void {
+    if (requests.length) this.port.postMessage({ holds: requests } satisfies HoldMessage);
   }
 
   release(tabId: number, tileId: string): void {

@@ -7,8 +7,8 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { Overlay, type FaceView, type TileView } from '@/components/overlay';
 import { describeFace } from '@/components/badge';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
-import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TilePush } from '@/utils/transport';
-import { HOLD_RENEW_MS } from '@/utils/hold';
+import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TileHolder, type TilePush } from '@/utils/transport';
+import { HOLD_RENEW_MS, renewalBatch, type HoldRequest } from '@/utils/hold';
 import { Timers, type TimerId } from '@/utils/timers';
 import { WHOLE_FRAME_EVERY_MS, copyVideoFrame, keepCheckRegion, lumaThumbnail, partAround, rawRegion, type NormRegion, type RawFrame } from '@/utils/raw-frame';
 import { CAPTURE, OVERLAY_MIN_INTERVAL_MS, engineThreads } from '@/utils/config';
@@ -92,6 +92,8 @@ interface Tile {
   viaChannel: boolean;
   /** When the host was last told to hold this still tile (0: not held). */
   heldAt: number;
+  /** What the host is to repeat for it while held, as of its last check (renewed with other tiles': `renewHolds`). */
+  holdAsk: HoldRequest | null;
   /** When its last picture of the whole frame went (utils/raw-frame.ts WHOLE_FRAME_EVERY_MS). */
   wholeAt: number;
 }
@@ -247,7 +249,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, wholeAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, holdAsk: null, wholeAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -397,11 +399,9 @@ class Controller {
         // changes on the overlay (this.pushed). A repeat costs the engine what an "unchanged"
         // frame did (the scheduler's input, as if it had been answered).
         this.cost.add(UNCHANGED_COST_MS);
-        if (Date.now() - tile.heldAt >= HOLD_RENEW_MS) {
-          this.messages.holds++;
-          holder.hold({ tabId: this.tabId, tileId: tile.id, name: tile.name, everyMs: interval, mediaTime: mediaTimeOf(source, grab?.mediaTime), capturedAt: Date.now(), lines: this.badgeLines });
-          tile.heldAt = Date.now();
-        }
+        const now = Date.now();
+        tile.holdAsk = { tabId: this.tabId, tileId: tile.id, name: tile.name, everyMs: interval, mediaTime: mediaTimeOf(source, grab?.mediaTime), capturedAt: now, lines: this.badgeLines };
+        if (now - tile.heldAt >= HOLD_RENEW_MS) this.renewHolds(holder, tile, now);
         return;
       }
       tile.heldAt = 0; // a frame of the tile ends its hold at the host
@@ -536,6 +536,18 @@ class Controller {
       tile.analysedAt = 0; // and the new host has no frame of it: the picture goes next
       this.show(tile, 'restarting analysis…');
     }
+  }
+
+  /** Start or renew `tile`'s hold at the host, with the other held tiles' (utils/hold.ts `renewalBatch`): one message. */
+  private renewHolds(holder: TileHolder, tile: Tile, now: number): void {
+    const asks: HoldRequest[] = [];
+    for (const t of renewalBatch(this.tiles.values(), tile, now)) {
+      if (!t.holdAsk) continue;
+      asks.push(t.holdAsk);
+      t.heldAt = now;
+    }
+    this.messages.holds++;
+    holder.hold(asks);
   }
 
   /** The host stops repeating this tile (utils/hold.ts), if it was. */

@@ -44,14 +44,15 @@ addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>)
   port = e.ports[0];
   port.onmessage = (m: MessageEvent<RelayRequest | HoldMessage>) => {
     const data = m.data;
-    if ('hold' in data || 'release' in data) {
+    if ('holds' in data || 'release' in data) {
       if (host) host.postMessage(data satisfies HostMessage);
-      else if ('hold' in data) {
-        // Only the direct channel carries holds. Without it, the page is asked for the tile's
+      else if ('holds' in data) {
+        // Only the direct channel carries holds. Without it, the page is asked for each tile's
         // picture: it goes the other way, and its answer (`via`) tells the page to send "unchanged"
         // frames again.
-        const { tabId, tileId } = data.hold;
-        port?.postMessage({ push: { tabId, tileId, reply: { ok: false, reason: 'need-picture', status: { state: 'loading', detail: 'no direct channel to the inference host' } } } } satisfies RelayReply);
+        for (const { tabId, tileId } of data.holds) {
+          port?.postMessage({ push: { tabId, tileId, reply: { ok: false, reason: 'need-picture', status: { state: 'loading', detail: 'no direct channel to the inference host' } } } } satisfies RelayReply);
+        }
       }
       return;
     }

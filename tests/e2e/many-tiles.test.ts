@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { collectErrors, launchWithExtension, waitForBadges, type Launched } from '../support/browser';
-import { loggedResults, waitForLog, type LoggedResult } from '../support/extension';
+import { loggedResults, pingContent, waitForLog, type LoggedResult } from '../support/extension';
+import { HOLD_RENEW_MS } from '../../utils/hold';
 import { pollUntil } from '../../scripts/lib/poll.mjs';
 import { pageMetrics } from '../../scripts/lib/page-metrics.mjs';
 import { gridTiles, type GridTile } from '../support/grid';
@@ -96,6 +97,32 @@ describe('25 tiles in Chromium', () => {
     expect(results, 'results per second').toBeGreaterThan(14);
     expect(layouts, 'layouts per second').toBeLessThanOrEqual(12);
     expect(styles, 'style recalcs per second').toBeLessThanOrEqual(12);
+  });
+
+  it("renews its still tiles' holds together, in a few messages a second, not one per tile", async () => {
+    const before = (await pingContent(browser.serviceWorker)).messages!;
+    const from = Date.now();
+    await page.waitForTimeout(6000);
+    const after = (await pingContent(browser.serviceWorker)).messages!;
+    const to = Date.now();
+    await page.waitForTimeout(1500); // the log is written in batches
+    const seconds = (to - from) / 1000;
+    const log = (await loggedResults(browser.serviceWorker)).filter((r) => r.at >= from && r.at < to).sort((a, b) => a.at - b.at);
+    // Holds the page started meanwhile: a tile's first repeat by the host after a frame of its own.
+    const lastHeld = new Map<string, boolean>();
+    let starts = 0;
+    for (const r of log) {
+      if (r.held && lastHeld.get(r.name) === false) starts++;
+      lastHeld.set(r.name, !!r.held);
+    }
+    const heldTiles = new Set(log.filter((r) => r.held).map((r) => r.name)).size;
+    const holds = after.holds - before.holds;
+    console.log(`25 tiles, ${seconds.toFixed(1)} s: ${heldTiles} tiles held, ${starts} holds started, ${holds} hold messages`);
+    expect(heldTiles, 'still tiles held').toBeGreaterThan(10);
+    // Renewals go together (utils/hold.ts renewalBatch): about one message every HOLD_RENEW_MS for
+    // all of them, and one for each hold started (each also takes along the renewals half due).
+    // One per tile would be each held tile's own renewal, every HOLD_RENEW_MS or its slower frame interval.
+    expect(holds, 'hold messages').toBeLessThanOrEqual(starts + Math.ceil((seconds * 1000) / HOLD_RENEW_MS) + 2);
   });
 
   it('a participant who switches camera keeps their tile and goes on being read', async () => {

@@ -67,10 +67,10 @@ describe('engine router', () => {
       open.push(ch.port1, ch.port2);
       seen.push([]);
       ch.port1.on('message', (req: EngineRequest | EngineMessage) => {
-        if ('hold' in req || 'release' in req) {
-          // A held tile: the fake engine pushes one repeat back for a hold.
+        if ('holds' in req || 'release' in req) {
+          // Held tiles: the fake engine pushes one repeat back for each hold.
           held[i]!.push(req);
-          if ('hold' in req) ch.port1.postMessage({ push: { tabId: req.hold.tabId, tileId: req.hold.tileId, reply: { ok: false, reason: 'dropped', status: { state: 'loading', detail: `engine ${i}` } } } } satisfies EnginePush);
+          if ('holds' in req) for (const h of req.holds) ch.port1.postMessage({ push: { tabId: h.tabId, tileId: h.tileId, reply: { ok: false, reason: 'dropped', status: { state: 'loading', detail: `engine ${i}` } } } } satisfies EnginePush);
           return;
         }
         seen[i]!.push({ tileId: req.request.tileId, id: req.id });
@@ -144,18 +144,22 @@ describe('engine router', () => {
     relays[0]!.port1.postMessage({ id: 2, tabId: 3, request: frame('b') });
     relays[1]!.port1.postMessage({ id: 1, tabId: 9, request: frame('a') });
     await expect.poll(() => got[0]!.length + got[1]!.length).toBe(5);
-    const hold = (tabId: number, tileId: string) => ({ hold: { tabId, tileId, name: tileId, everyMs: 100, mediaTime: 0, capturedAt: 0, lines: DEFAULT_OVERLAY_CONTENTS } });
-    relays[0]!.port1.postMessage(hold(3, 'b'));
+    const ask = (tabId: number, tileId: string) => ({ tabId, tileId, name: tileId, everyMs: 100, mediaTime: 0, capturedAt: 0, lines: DEFAULT_OVERLAY_CONTENTS });
+    // Both of tab 3's still tiles in one message; then 3:b released.
+    relays[0]!.port1.postMessage({ holds: [ask(3, 'a'), ask(3, 'b')] });
     relays[0]!.port1.postMessage({ release: { tabId: 3, tileId: 'b' } });
-    relays[1]!.port1.postMessage(hold(9, 'a'));
-    // The push for tab 3 came back on tab 3's relay only, and tab 9's on its own.
-    await expect.poll(() => got[0]!.filter((m) => 'push' in (m as object)).length).toBe(1);
-    await expect.poll(() => got[1]!.filter((m) => 'push' in (m as object)).length).toBe(1);
-    expect((got[0]!.find((m) => 'push' in (m as object)) as EnginePush).push).toMatchObject({ tabId: 3, tileId: 'b' });
-    expect((got[1]!.find((m) => 'push' in (m as object)) as EnginePush).push).toMatchObject({ tabId: 9, tileId: 'a' });
-    // Hold and release of 3:b went to 3:b's engine, in order.
+    relays[1]!.port1.postMessage({ holds: [ask(9, 'a')] });
+    // The pushes for tab 3 came back on tab 3's relay only, and tab 9's on its own.
+    const pushes = (i: number) => got[i]!.filter((m) => 'push' in (m as object)).map((m) => (m as EnginePush).push);
+    await expect.poll(() => pushes(0).length).toBe(2);
+    await expect.poll(() => pushes(1).length).toBe(1);
+    expect(pushes(0).map((p) => `${p.tabId}:${p.tileId}`).sort()).toEqual(['3:a', '3:b']);
+    expect(pushes(1)[0]).toMatchObject({ tabId: 9, tileId: 'a' });
+    // The message split by engine: each of tab 3's engines got its own tile's hold, and 3:b's
+    // engine its release after it, in order.
     const bEngine = seen.findIndex((s) => s.some((f) => f.tileId === 'b'));
-    expect(held[bEngine]!.filter((m) => ('hold' in m ? m.hold.tabId : m.release.tabId) === 3)).toEqual([hold(3, 'b'), { release: { tabId: 3, tileId: 'b' } }]);
-    expect(held[1 - bEngine]!.some((m) => ('hold' in m ? m.hold.tabId : m.release.tabId) === 3)).toBe(false);
+    const tab3 = (m: EngineMessage) => ('holds' in m ? m.holds.some((h) => h.tabId === 3) : m.release.tabId === 3);
+    expect(held[bEngine]!.filter(tab3)).toEqual([{ holds: [ask(3, 'b')] }, { release: { tabId: 3, tileId: 'b' } }]);
+    expect(held[1 - bEngine]!.filter(tab3)).toEqual([{ holds: [ask(3, 'a')] }]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOLD_EXPIRY_MS, HOLD_PUSH_MIN_MS, HoldTable, holdKey, repeatFrame, type HoldRequest } from '../../utils/hold';
+import { HOLD_EXPIRY_MS, HOLD_PUSH_MIN_MS, HOLD_RENEW_MS, HoldTable, holdKey, renewalBatch, repeatFrame, type HoldRequest } from '../../utils/hold';
 import { badgeKey, describeFace } from '../../components/badge';
 import { DEFAULT_OVERLAY_CONTENTS } from '../../utils/settings';
 import type { FaceResult } from '../../utils/types';
@@ -128,5 +128,54 @@ describe('badge key (is a repeat worth a write to the page?)', () => {
   it('ignores what the user hid from the badge', () => {
     const noEngagement = { ...DEFAULT_OVERLAY_CONTENTS, engagement: false };
     expect(key(face({}, { engagement: { index: 0.2, components: {} } as NonNullable<FaceResult['live']>['engagement'] }), noEngagement)).toBe(key(face(), noEngagement));
+  });
+});
+
+describe("holds renewed together (a page's still tiles)", () => {
+  it("renews a page's still tiles together: about one message every HOLD_RENEW_MS, each tile's hold renewed in time", () => {
+    // Ten held tiles checked every 125 ms, at staggered times, as a page's timers run; each check
+    // renews its tile's hold when due (entrypoints/content renewHolds), taking along the others
+    // that are half due.
+    const tiles = Array.from({ length: 10 }, (_, i) => ({ id: i, heldAt: 0, phase: i * 12, renewedAt: [] as number[] }));
+    let messages = 0;
+    let steady = 0;
+    const table = new HoldTable();
+    for (let now = 0; now <= 10_000; now++) {
+      for (const tile of tiles) {
+        if ((now - tile.phase) % 125 !== 0 || now < tile.phase || now - tile.heldAt < HOLD_RENEW_MS) continue;
+        const batch = renewalBatch(tiles, tile, now);
+        expect(batch).toContain(tile);
+        messages++;
+        if (now >= 1000) steady++;
+        for (const t of batch) {
+          t.heldAt = now;
+          t.renewedAt.push(now);
+          table.hold(request(String(t.id), 125, now), now);
+        }
+      }
+      table.due(now);
+    }
+    // One per tile would be ~220 (a renewal every 400–500 ms each). The first ten start each
+    // tile's hold; from then on the renewals go together.
+    console.log(`10 held tiles, 10 s: ${messages} hold messages, ${steady} after the first second`);
+    expect(steady).toBeLessThanOrEqual(Math.ceil(9000 / HOLD_RENEW_MS) + 1);
+    for (const t of tiles) {
+      const gaps = t.renewedAt.slice(1).map((x, i) => x - t.renewedAt[i]!);
+      expect(Math.max(...gaps), `tile ${t.id}: longest time between two renewals`).toBeLessThan(HOLD_EXPIRY_MS);
+      expect(Math.min(...gaps), `tile ${t.id}: shortest`).toBeGreaterThanOrEqual(HOLD_RENEW_MS / 2);
+    }
+    // No hold expired meanwhile: every tile is still held.
+    expect(table.size).toBe(10);
+  });
+
+  it('renews only held tiles along with the one due (not one released, not one held a moment ago)', () => {
+    const a = { heldAt: 1000 };
+    const released = { heldAt: 0 };
+    const fresh = { heldAt: 1300 };
+    const halfDue = { heldAt: 1000 + HOLD_RENEW_MS / 2 - 100 };
+    const now = 1000 + HOLD_RENEW_MS;
+    expect(renewalBatch([a, released, fresh, halfDue], a, now)).toEqual([a, halfDue]);
+    // A tile not held yet starts its hold, alone when no other is due.
+    expect(renewalBatch([released, fresh], released, now)).toEqual([released]);
   });
 });
