@@ -99,7 +99,10 @@ export function runEngineRouter(scope: WorkerScope<ToRouter, FromRouter>): void 
         for (const h of m.holds) {
           relayOf.set(h.tabId, port);
           const engine = engineOf(h.tabId, h.tileId);
-          if (engine) byEngine.set(engine, [...(byEngine.get(engine) ?? []), h]);
+          if (!engine) continue;
+          const batch = byEngine.get(engine);
+          if (batch) batch.push(h);
+          else byEngine.set(engine, [h]);
         }
         for (const [engine, holds] of byEngine) engine.postMessage({ holds } satisfies EngineMessage);
         return;

@@ -98,8 +98,8 @@ export const SETTLE_MS = 300;
  * no last one), `due` (still, but `sinceLastMs` has reached SETTLE_MS after a picture taken because
  * it changed — `settled` false — or KEEPALIVE_MS after one taken because it was due).
  */
-export function pictureReason(change: number, sinceLastMs: number, settled: boolean, threshold = CHANGE_THRESHOLD): 'changed' | 'due' | null {
-  if (change >= threshold) return 'changed';
+export function pictureReason(change: number, sinceLastMs: number, settled: boolean): 'changed' | 'due' | null {
+  if (change >= CHANGE_THRESHOLD) return 'changed';
   return sinceLastMs >= stillForMs(settled) ? 'due' : null;
 }
 
