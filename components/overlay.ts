@@ -73,7 +73,36 @@ interface TileEls {
   faces: FaceEls[];
 }
 
-export class Overlay {
+/**
+ * Where a page's overlay is drawn: on the page itself (`Overlay`), or in the relay iframe over it
+ * (`RemoteOverlay` in utils/transport.ts), whose rendering then costs the meeting page's main
+ * thread nothing (README → Performance).
+ */
+export interface OverlaySurface {
+  /** Tiles the overlay holds elements for. */
+  readonly tileCount: number;
+  mount(): void;
+  unmount(): void;
+  setVisible(visible: boolean): void;
+  /** Show these tiles' states, drawn together (one draw of the overlay). */
+  draw(views: [tileId: string, view: TileView][]): void;
+  remove(tileId: string): void;
+}
+
+/** One change to an overlay, as RemoteOverlay sends it to the relay iframe (`applyOverlayCommand` there). */
+export type OverlayCommand = { draw: [string, TileView][] } | { remove: string } | { visible: boolean } | { clear: true };
+
+/** Apply a command of the page's RemoteOverlay to the overlay drawn in the relay iframe. */
+export function applyOverlayCommand(overlay: Overlay, command: OverlayCommand): void {
+  if ('draw' in command) {
+    overlay.mount(); // (again, after a `clear`)
+    overlay.draw(command.draw);
+  } else if ('remove' in command) overlay.remove(command.remove);
+  else if ('visible' in command) overlay.setVisible(command.visible);
+  else overlay.unmount();
+}
+
+export class Overlay implements OverlaySurface {
   private readonly host: HTMLElement;
   private readonly layer: HTMLDivElement;
   private readonly tiles = new Map<string, TileEls>();
@@ -83,9 +112,13 @@ export class Overlay {
     return this.tiles.size;
   }
 
-  constructor(private readonly doc: Document = document) {
+  /** `mode`: the shadow root's (closed on a page: its scripts cannot read results out; tests open it). */
+  constructor(
+    private readonly doc: Document = document,
+    mode: ShadowRootMode = 'closed',
+  ) {
     this.host = doc.createElement('affectlens-overlay');
-    const root = this.host.attachShadow({ mode: 'closed' });
+    const root = this.host.attachShadow({ mode });
     const style = doc.createElement('style');
     style.textContent = STYLE;
     this.layer = doc.createElement('div');
@@ -95,15 +128,22 @@ export class Overlay {
   }
 
   mount(): void {
-    if (!this.host.isConnected) document.documentElement.append(this.host);
+    if (!this.host.isConnected) this.doc.documentElement.append(this.host);
   }
 
+  /** Take the overlay off the page, and forget its tiles: mounted again, it starts empty. */
   unmount(): void {
     this.host.remove();
+    this.layer.replaceChildren();
+    this.tiles.clear();
   }
 
   setVisible(visible: boolean): void {
     this.layer.style.display = visible ? '' : 'none';
+  }
+
+  draw(views: [tileId: string, view: TileView][]): void {
+    for (const [id, view] of views) this.render(id, view);
   }
 
   /**

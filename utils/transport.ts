@@ -9,6 +9,10 @@
  *   iframe encodes a JPEG and sends it with runtime messaging (../shared/SPIKE.md measured that path).
  * - `DirectTransport` (Firefox, or wherever the iframe cannot load, e.g. a page CSP): the content
  *   script encodes the JPEG itself and sends it with `runtime.sendMessage`.
+ *
+ * The relay iframe also draws the overlay (`RemoteOverlay`): it lies over the whole page,
+ * transparent and taking no pointer events, so the overlay's style, layout, paint and commit run in
+ * the extension's process, not on the meeting page's main thread. Without it the page draws it.
  */
 import { browser } from 'wxt/browser';
 import { FrameGrabber, type Picture } from './capture';
@@ -17,6 +21,7 @@ import { CAPTURE } from './config';
 import { send } from './messaging';
 import { PendingReplies, type FrameAnswer } from './pending';
 import type { FrameReply, FrameRequest } from './protocol';
+import type { OverlayCommand, OverlaySurface, TileView } from '../components/overlay';
 import type { HoldRequest } from './hold';
 
 /** A held tile's repeat, pushed to its page unasked (utils/hold.ts). */
@@ -138,6 +143,8 @@ export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
  * process costs the page ~1 ms, README → Performance), and a tile's release (utils/hold.ts): no answer.
  */
 export type HoldMessage = { holds: HoldRequest[] } | { release: { tabId: number; tileId: string } };
+/** What the page tells the relay to draw on its overlay (see RemoteOverlay): no answer. */
+export type OverlayMessage = { overlay: OverlayCommand };
 /** `buffer`: a sent frame's buffer, back for the next copy (see BufferPool). */
 export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true } | { push: TilePush } | { hostLost: true };
 
@@ -174,10 +181,15 @@ export class RelayTransport implements FrameTransport, TileHolder {
   private readonly replies = new PendingReplies<FrameReply | undefined>(REPLY_TIMEOUT_MS);
   private nextId = 1;
 
+  /** The overlay, drawn in the relay iframe over the page. */
+  readonly overlay: RemoteOverlay;
+
   private constructor(
     private readonly host: HTMLElement,
     private readonly port: MessagePort,
+    frame: HTMLIFrameElement,
   ) {
+    this.overlay = new RemoteOverlay(frame, port);
     port.onmessage = (e: MessageEvent<RelayReply>) => {
       const data = e.data;
       if ('id' in data) {
@@ -196,7 +208,13 @@ export class RelayTransport implements FrameTransport, TileHolder {
     const host = doc.createElement('affectlens-relay');
     const root = host.attachShadow({ mode: 'closed' });
     const frame = doc.createElement('iframe');
-    frame.style.display = 'none';
+    // Over the whole viewport, like the page's own overlay layer: the relay draws the overlay
+    // (RemoteOverlay). Transparent (the colour scheme its document has, or Chrome paints an opaque
+    // backdrop behind it), no border, no pointer events (clicks go to the meeting underneath), out
+    // of the tab order and the accessibility tree; hidden until the overlay is shown there.
+    frame.setAttribute('style', 'all: initial; position: fixed; inset: 0; width: 100%; height: 100%; border: 0; margin: 0; padding: 0; background: transparent; color-scheme: normal; pointer-events: none; z-index: 2147483646; visibility: hidden;');
+    frame.setAttribute('aria-hidden', 'true');
+    frame.tabIndex = -1;
     // A secret in the fragment: the relay only accepts the channel from whoever knows it. The
     // iframe lives in a closed shadow root, and a cross-origin frame's URL is unreadable to the page.
     const token = crypto.randomUUID();
@@ -218,7 +236,7 @@ export class RelayTransport implements FrameTransport, TileHolder {
       channel.port1.close();
       return null;
     }
-    return new RelayTransport(host, channel.port1);
+    return new RelayTransport(host, channel.port1, frame);
   }
 
   readonly takesRaw = true;
@@ -266,5 +284,57 @@ export class RelayTransport implements FrameTransport, TileHolder {
     this.grabbers.clear();
     this.port.close();
     this.host.remove();
+  }
+}
+
+/**
+ * The overlay drawn in the relay iframe: each draw of the page's overlay is one message with the
+ * tiles' views (OverlayMessage), which the relay renders with the same `Overlay`, over the page.
+ * The page still works out where the tiles and faces are (its layout reads); their rendering runs
+ * in the extension's process.
+ */
+export class RemoteOverlay implements OverlaySurface {
+  private readonly drawn = new Set<string>();
+
+  constructor(
+    private readonly frame: HTMLIFrameElement,
+    private readonly port: MessagePort,
+  ) {}
+
+  get tileCount(): number {
+    return this.drawn.size;
+  }
+
+  /** The relay's frame is on the page from the start (RelayTransport.start). */
+  mount(): void {}
+
+  unmount(): void {
+    this.drawn.clear();
+    this.frame.style.visibility = 'hidden';
+    this.post({ clear: true });
+  }
+
+  setVisible(visible: boolean): void {
+    // Hidden, the frame is not rendered at all; its layer says so too (as the page's overlay does).
+    this.frame.style.visibility = visible ? 'visible' : 'hidden';
+    this.post({ visible });
+  }
+
+  draw(views: [string, TileView][]): void {
+    if (!views.length) return;
+    for (const [id] of views) this.drawn.add(id);
+    this.post({ draw: views });
+  }
+
+  remove(tileId: string): void {
+    if (this.drawn.delete(tileId)) this.post({ remove: tileId });
+  }
+
+  private post(overlay: OverlayCommand): void {
+    try {
+      this.port.postMessage({ overlay } satisfies OverlayMessage);
+    } catch {
+      // The channel is closed (the relay went with its extension): nothing to draw on.
+    }
   }
 }

@@ -4,7 +4,7 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { Overlay, type FaceView, type TileView } from '@/components/overlay';
+import { Overlay, type FaceView, type OverlaySurface, type TileView } from '@/components/overlay';
 import { describeFace } from '@/components/badge';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TileHolder, type TilePush } from '@/utils/transport';
@@ -108,7 +108,10 @@ class Controller {
   private readonly tiles = new Map<string, Tile>();
   /** Which site adapter reads this page, and its status when it had to fall back to generic. */
   private site: { id: string; label: string; status: string | null } = { id: 'generic', label: 'Any page with video', status: null };
-  private readonly overlay = new Overlay();
+  /** The overlay drawn on the page itself: until the relay iframe is up, where it cannot be, and once the script is cut off. */
+  private readonly pageOverlay = new Overlay();
+  /** Where the overlay is drawn: the relay iframe over the page once it is up (utils/transport.ts RemoteOverlay), else the page. */
+  private overlay: OverlaySurface = this.pageOverlay;
   /** Tiles' and rescans' timers (the page's own, see utils/timers.ts), cleared when the script is cut off. */
   private readonly timers = new Timers(() => this.ctx.isValid);
   /** Direct until the relay iframe is up (Chrome); Firefox stays direct (see utils/transport.ts). */
@@ -149,7 +152,9 @@ class Controller {
       if (extensionAlive()) return this.overlay.unmount(); // a newer instance of this script took over
       // The extension was updated or reloaded: this script is cut off from it. Say so on each tile
       // until the new content script replaces it (Firefox injects it at once; in Chrome one click
-      // on the toolbar button does, or a reload of the page). Nothing stored so far is lost.
+      // on the toolbar button does, or a reload of the page). Nothing stored so far is lost. The
+      // relay iframe went with the old extension: the page draws that itself.
+      this.useOverlay(this.pageOverlay);
       for (const tile of this.tiles.values()) this.show(tile, ORPHANED);
     });
     // WXT notices that the extension went away only when one of the context's timers fires (or
@@ -193,9 +198,20 @@ class Controller {
         this.transport = relay;
         relay.onPush = (push) => this.pushed(push);
         relay.onHostLost = () => this.hostLost();
+        this.useOverlay(relay.overlay);
       });
     }
     this.ctx.onInvalidated(() => this.transport.dispose());
+  }
+
+  /** Draw the overlay on `surface` from now on (every tile again, at the next frame), and nothing on the one before. */
+  private useOverlay(surface: OverlaySurface): void {
+    if (surface === this.overlay) return;
+    this.overlay.unmount();
+    this.overlay = surface;
+    surface.mount();
+    surface.setVisible(this.state.overlay);
+    this.queueLayout();
   }
 
   /** Ask the background for this tab's state; this also (re)creates the inference host. */
@@ -723,7 +739,7 @@ class Controller {
           if (this.tiles.get(t.id) === t) views.push([t, this.view(t)]);
         }
         this.dirty.clear();
-        for (const [t, view] of views) this.overlay.render(t.id, view);
+        this.overlay.draw(views.map(([t, view]) => [t.id, view]));
         this.drawMs = performance.now() - t0;
       });
     // The page's own timer, not the context's: a script cut off by an update still draws its last word.

@@ -1,4 +1,4 @@
-// The frame relay: a hidden extension iframe on the meeting page (its own process). It takes frames
+// The frame relay: an extension iframe on the meeting page (its own process). It takes frames
 // from the content script over a private MessageChannel — a video frame's copied planes, a drawn
 // ImageBitmap, or "unchanged" — so that the meeting page's main thread never encodes a frame.
 //
@@ -10,17 +10,22 @@
 //
 // A still tile's hold (utils/hold.ts) goes to the host on the direct channel too, and what the host
 // pushes for a held tile comes back to the page on the private channel.
+//
+// It also draws the page's overlay (utils/transport.ts RemoteOverlay): this frame lies over the
+// whole page, transparent, and renders the tiles' views the page sends, so that the overlay's
+// style, layout and paint cost the meeting page's main thread nothing.
+import { Overlay, applyOverlayCommand, type OverlayCommand } from '@/components/overlay';
 import { CAPTURE } from '@/utils/config';
 import { send } from '@/utils/messaging';
 import { PendingReplies, answerFrame } from '@/utils/pending';
 import { rawToBitmap } from '@/utils/raw-frame';
-import { HOST_PORT_MESSAGE, frameWithoutImage, type HoldMessage, type HostMessage, type HostReply, type HostRequest, type RelayReply, type RelayRequest } from '@/utils/transport';
+import { HOST_PORT_MESSAGE, frameWithoutImage, type HoldMessage, type HostMessage, type HostReply, type HostRequest, type OverlayMessage, type RelayReply, type RelayRequest } from '@/utils/transport';
 import type { FrameReply } from '@/utils/protocol';
 
 const token = location.hash.slice(1);
 let port: MessagePort | null = null;
-// A synchronous encode (toDataURL) on purpose: this hidden frame never renders, so the idle-time
-// scheduling behind convertToBlob would delay each frame by up to a second here.
+// A synchronous encode (toDataURL) on purpose: this frame does not render while the overlay is
+// hidden, so the idle-time scheduling behind convertToBlob would delay each frame by up to a second.
 const canvas = document.createElement('canvas');
 const ctx = canvas.getContext('2d', { alpha: false });
 
@@ -42,8 +47,9 @@ addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>)
   // Only the first channel that proves it knows the secret in our URL is ever used.
   if (port || !token || e.data?.type !== 'affectlens-relay' || e.data.token !== token || !e.ports[0]) return;
   port = e.ports[0];
-  port.onmessage = (m: MessageEvent<RelayRequest | HoldMessage>) => {
+  port.onmessage = (m: MessageEvent<RelayRequest | HoldMessage | OverlayMessage>) => {
     const data = m.data;
+    if ('overlay' in data) return drawOverlay(data.overlay);
     if ('holds' in data || 'release' in data) {
       if (host) host.postMessage(data satisfies HostMessage);
       else if ('holds' in data) {
@@ -61,6 +67,16 @@ addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>)
   port.postMessage({ ready: true } satisfies RelayReply);
   void hostChannel();
 });
+
+// ------------------------------------------------------------------------------------------------
+// The overlay, drawn here for the page (made at its first message).
+
+let overlay: Overlay | null = null;
+
+function drawOverlay(command: OverlayCommand): void {
+  overlay ??= new Overlay(document);
+  applyOverlayCommand(overlay, command);
+}
 
 // ------------------------------------------------------------------------------------------------
 // The direct channel to the inference host.

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Frame, type Page, type Worker } from 'playwright-core';
 import { ROOT } from './media';
 import { CHROMIUM, chromiumArgs, closeWelcomePage } from '../../scripts/lib/chromium.mjs';
 import { pollUntil } from '../../scripts/lib/poll.mjs';
@@ -53,7 +53,22 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
  * DevTools does, through CDP with `pierce`.
  */
 export async function overlayHtml(page: Page): Promise<string> {
-  const cdp = await page.context().newCDPSession(page);
+  // Drawn on the page itself (before the relay iframe is up, where it cannot be, or cut off from
+  // the extension), or in the relay iframe over it (its own process: a target of its own).
+  for (const where of [page, ...relayFrames(page)]) {
+    const html = await overlayHtmlIn(page, where).catch(() => '');
+    if (html) return html;
+  }
+  return '';
+}
+
+/** The page's relay iframes (utils/transport.ts RelayTransport), where the overlay is drawn in Chrome. */
+export function relayFrames(page: Page): Frame[] {
+  return page.frames().filter((f) => f !== page.mainFrame() && /^chrome-extension:\/\/[^/]+\/relay\.html/.test(f.url()));
+}
+
+async function overlayHtmlIn(page: Page, where: Page | Frame): Promise<string> {
+  const cdp = await page.context().newCDPSession(where);
   try {
     const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
     type Node = { nodeId: number; localName?: string; shadowRoots?: Node[]; children?: Node[] };
