@@ -261,12 +261,14 @@ async function loggedResults(tag) {
 async function mainThread(cdp) {
   const metrics = await pageMetrics(cdp);
   const get = (name) => (metrics[name] ?? NaN) * 1000;
-  return { wall: Date.now(), task: get('TaskDuration'), script: get('ScriptDuration'), layout: get('LayoutDuration'), style: get('RecalcStyleDuration'), heapMB: (metrics.JSHeapUsedSize ?? NaN) / 1e6 };
+  // TaskDuration: the wall time of the thread's tasks (on a busy machine it includes the time the
+  // thread waited for a core mid-task); ThreadTime: the CPU time the thread used.
+  return { wall: Date.now(), task: get('TaskDuration'), thread: get('ThreadTime'), script: get('ScriptDuration'), layout: get('LayoutDuration'), style: get('RecalcStyleDuration'), heapMB: (metrics.JSHeapUsedSize ?? NaN) / 1e6 };
 }
 
 function perSecond(a, b) {
   const s = (b.wall - a.wall) / 1000;
-  return { taskMsPerS: round((b.task - a.task) / s), scriptMsPerS: round((b.script - a.script) / s), layoutStyleMsPerS: round((b.layout - a.layout + b.style - a.style) / s) };
+  return { taskMsPerS: round((b.task - a.task) / s), threadCpuMsPerS: round((b.thread - a.thread) / s), scriptMsPerS: round((b.script - a.script) / s), layoutStyleMsPerS: round((b.layout - a.layout + b.style - a.style) / s) };
 }
 
 /** What a CDP target of the extension is, by its URL ('relay' for each relay iframe). */
@@ -709,7 +711,7 @@ const report = {
     'latency: capture (content script) to result ready in the offscreen document, over the frames the page sent (a still tile\'s repeats made by the host, framesHeld, have no trip and are left out); the reply to the page and the overlay draw are not in it yet.',
     'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (Chrome: the copied frame through the relay iframe and its direct channel to the offscreen document; where that channel is missing, a JPEG encode + message); queue = waiting for the engine; decode = turning the transferred frame into a bitmap (RGBA conversion, or a JPEG decode on the fallback path); viaShare = which transport carried the frames (channel / relay / direct); detection = BlazeFace alone, on the pictures tried light (framesLight of them were: the action units carried from the tile\'s last landmarked picture; utils/engine.ts LIGHT_PER_LANDMARKED); landmarks = the face landmarker on the pictures it ran on (its own detection inside); picture = the engine\'s work for one picture, light or landmarked; affectModel = stages.affect (cropping the faces and the affect model, one batch); smoothing = stages.smoothing (after the models: action units from the blendshapes, face tracks, the smoothing windows, compound expression and engagement); overlayRender = the page main thread\'s time for one draw of the overlay (the content script\'s layout reads and writes; the browser\'s own style, layout and paint after it are in mainThread.cdp.layoutStyleMsPerS), as sent with each frame (the draw before it).',
     '--backend ID sets chrome.storage.local affectBackend (the options page\'s choice) before the runs; affectBackends lists the backends seen in the logged faces.',
-    'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time; messagesPerS = what the content script sent per second (pictures, unchanged, holds, releases; pictureBytes) and the pushes it received from the host.',
+    'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time (contentScriptPercentOfWall: per 1000 ms of wall); contentScriptCpuPercentOfWall = the same from the main thread CPU time (ThreadTime: without the time its tasks waited for a core); messagesPerS = what the content script sent per second (pictures, unchanged, holds, releases; pictureBytes) and the pushes it received from the host.',
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',
     'memory.pageJsHeap / memory.pageMainThread: the meeting page\'s JS heap in use (its own and the content script\'s worlds share it) and its main thread\'s time per wall second between samples (CDP Performance.getMetrics), first → last and slope: a cost or a leak that grows with the call.',
     'memory: PSS/RSS of the extension process from /proc; per extension context (offscreen document, workers, service worker, relay iframes) the V8 heap in use and ArrayBuffer backing stores from CDP Runtime.getHeapUsage when reachable (offscreenJsHeap: the offscreen document\'s).',
@@ -736,6 +738,7 @@ try {
       al.mainThread.control = control;
       al.mainThread.contentScriptMsPerS = round(al.mainThread.cdp.taskMsPerS - control.taskMsPerS, 1);
       al.mainThread.contentScriptPercentOfWall = round((al.mainThread.cdp.taskMsPerS - control.taskMsPerS) / 10, 2);
+      al.mainThread.contentScriptCpuPercentOfWall = round((al.mainThread.cdp.threadCpuMsPerS - control.threadCpuMsPerS) / 10, 2);
       let fa = null;
       let faceapiError = null;
       if (opts.baseline) {

@@ -42,7 +42,7 @@ export function toMarkdown(r) {
   lines.push('');
   lines.push('## AffectLens: cost on the page and the machine');
   lines.push('');
-  lines.push('| tiles | grab ms/s (pageMs) | page main thread ms/s with / without AffectLens | content script ms/s (% of wall) | CPU % of a core: extension / page / GPU / browser | face-api.js page CPU % | extension PSS MB first → last | growth MB/min (slope) | offscreen JS heap MB |');
+  lines.push('| tiles | grab ms/s (pageMs) | page main thread ms/s with / without AffectLens | content script ms/s (% of wall; from CPU time) | CPU % of a core: extension / page / GPU / browser | face-api.js page CPU % | extension PSS MB first → last | growth MB/min (slope) | offscreen JS heap MB |');
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const run of r.runs) {
     const a = run.affectlens;
@@ -50,7 +50,7 @@ export function toMarkdown(r) {
     const c = a.cpuPercentOfOneCore;
     const mem = a.memory;
     lines.push(
-      `| ${run.tiles} | ${f(m.pageMsPerS)} | ${f(m.cdp.taskMsPerS)} / ${f(m.control?.taskMsPerS)} | ${f(m.contentScriptMsPerS)} (${f(m.contentScriptPercentOfWall, '%')}) | ` +
+      `| ${run.tiles} | ${f(m.pageMsPerS)} | ${f(m.cdp.taskMsPerS)} / ${f(m.control?.taskMsPerS)} | ${f(m.contentScriptMsPerS)} (${f(m.contentScriptPercentOfWall, '%')}; ${f(m.contentScriptCpuPercentOfWall, '%')}) | ` +
         `${f(c.extension)} / ${f(c.page)} / ${f(c.gpu)} / ${f(c.browser)} | ${f(run.faceapi?.cpuPercentOfOneCore.page)} | ` +
         `${f(mem.extensionPss.firstMB)} → ${f(mem.extensionPss.lastMB)} | ${f(mem.extensionPss.slopeMBPerMin)} | ${f(mem.offscreenJsHeap.firstMB)} → ${f(mem.offscreenJsHeap.lastMB)} |`,
     );
