@@ -539,6 +539,12 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   log(`  AffectLens ${n} tile(s): every tile analysed after ${(firstResultsMs / 1000).toFixed(1)} s; warm-up ${opts.warmup} s, then ${seconds} s`);
   await sleep(opts.warmup * 1000);
 
+  // The relay iframe (Chrome) draws the overlay over the page: its main thread's time too, so
+  // what moved off the page shows where it went.
+  const relayFrame = page.frames().find((f) => /^chrome-extension:\/\/[^/]+\/relay\.html/.test(f.url()));
+  const relayCdp = relayFrame ? await context.newCDPSession(relayFrame).catch(() => null) : null;
+  await relayCdp?.send('Performance.enable');
+  const relay0 = relayCdp ? await mainThread(relayCdp) : null;
   const messages0 = await pageMessages();
   const t0 = Date.now();
   const m0 = await mainThread(cdp);
@@ -574,6 +580,7 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
   }
   const t1 = Date.now();
   const m1 = await mainThread(cdp);
+  const relay1 = relayCdp ? await mainThread(relayCdp).catch(() => null) : null;
   const messages1 = await pageMessages();
   if (sampleEveryMs < 10_000) points.push((await memorySample(t0, true)).point); // each context's heap at the end
   // After the measured window (tracing has a cost): where the page's main thread goes.
@@ -608,6 +615,8 @@ async function runAffectLens(n, seconds, { sampleEveryMs = 1000, tag = `n${n}` }
     mainThread: {
       pageMsPerS: round(sum(rows.map((r) => r.pageMs)) / wall, 2),
       cdp: perSecond(m0, m1),
+      // The relay iframe's main thread over the same window (it renders the overlay), null without one.
+      relay: relay0 && relay1 ? perSecond(relay0, relay1) : null,
       // What the page sent (and was pushed) per second: each message to the relay's process costs it ~1 ms.
       messagesPerS: messages0 && messages1 ? Object.fromEntries(Object.keys(messages1).map((k) => [k, round((messages1[k] - (messages0[k] ?? 0)) / wall, 2)])) : null,
       trace,
@@ -711,7 +720,7 @@ const report = {
     'latency: capture (content script) to result ready in the offscreen document, over the frames the page sent (a still tile\'s repeats made by the host, framesHeld, have no trip and are left out); the reply to the page and the overlay draw are not in it yet.',
     'stages (ms): grab = content-script main-thread time per frame (pageMs); transfer = latency - engine total (Chrome: the copied frame through the relay iframe and its direct channel to the offscreen document; where that channel is missing, a JPEG encode + message); queue = waiting for the engine; decode = turning the transferred frame into a bitmap (RGBA conversion, or a JPEG decode on the fallback path); viaShare = which transport carried the frames (channel / relay / direct); detection = BlazeFace alone, on the pictures tried light (framesLight of them were: the action units carried from the tile\'s last landmarked picture; utils/engine.ts LIGHT_PER_LANDMARKED); landmarks = the face landmarker on the pictures it ran on (its own detection inside); picture = the engine\'s work for one picture, light or landmarked; affectModel = stages.affect (cropping the faces and the affect model, one batch); smoothing = stages.smoothing (after the models: action units from the blendshapes, face tracks, the smoothing windows, compound expression and engagement); overlayRender = the page main thread\'s time for one draw of the overlay (the content script\'s layout reads and writes; the browser\'s own style, layout and paint after it are in mainThread.cdp.layoutStyleMsPerS), as sent with each frame (the draw before it).',
     '--backend ID sets chrome.storage.local affectBackend (the options page\'s choice) before the runs; affectBackends lists the backends seen in the logged faces.',
-    'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time (contentScriptPercentOfWall: per 1000 ms of wall); contentScriptCpuPercentOfWall = the same from the main thread CPU time (ThreadTime: without the time its tasks waited for a core); messagesPerS = what the content script sent per second (pictures, unchanged, holds, releases; pictureBytes) and the pushes it received from the host.',
+    'mainThread: pageMsPerS = sum of pageMs per wall second; cdp = the page main thread (Performance.getMetrics) with AffectLens; control = the same page without AffectLens; contentScriptMsPerS = cdp - control task time (contentScriptPercentOfWall: per 1000 ms of wall); contentScriptCpuPercentOfWall = the same from the main thread CPU time (ThreadTime: without the time its tasks waited for a core); relay = the main thread of the relay iframe (Chrome; it draws the overlay over the page) the same way; messagesPerS = what the content script sent per second (pictures, unchanged, holds, releases; pictureBytes) and the pushes it received from the host.',
     'cpuPercentOfOneCore: CDP SystemInfo.getProcessInfo CPU time per wall second (100 = one core); "extension" is the extension renderer process (service worker + offscreen document).',
     'memory.pageJsHeap / memory.pageMainThread: the meeting page\'s JS heap in use (its own and the content script\'s worlds share it) and its main thread\'s time per wall second between samples (CDP Performance.getMetrics), first → last and slope: a cost or a leak that grows with the call.',
     'memory: PSS/RSS of the extension process from /proc; per extension context (offscreen document, workers, service worker, relay iframes) the V8 heap in use and ArrayBuffer backing stores from CDP Runtime.getHeapUsage when reachable (offscreenJsHeap: the offscreen document\'s).',
