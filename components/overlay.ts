@@ -4,9 +4,11 @@
  * Plain DOM on purpose: this runs on the meeting page's main thread, so it stays tiny.
  * It never takes pointer events: clicks go to the meeting UI underneath.
  */
-import { badgeSide, frameAround, type Rect } from '../utils/geometry';
+import { badgeSide, frameAround, placeBox, type Rect } from '../utils/geometry';
 import { FACE_FRAME_MARGIN } from '../utils/config';
-import { vaDot } from './badge';
+import { DEFAULT_OVERLAY_CONTENTS, type OverlayContents } from '../utils/settings';
+import type { FaceResult } from '../utils/types';
+import { describeFace, vaDot } from './badge';
 
 export interface FaceView {
   /** The face's box in viewport px; the overlay draws its frame a margin outside it. */
@@ -73,39 +75,63 @@ interface TileEls {
   faces: FaceEls[];
 }
 
+/** Where a tile shows on the screen (viewport px): its element's box, and its picture's rectangle in it (object-fit). */
+export interface TilePlace {
+  box: Rect;
+  content: Rect;
+}
+
+/**
+ * A tile as the content script knows it, to draw: where it shows (null: nothing on it), its status
+ * and its faces. `own`: the page's word for the tile (a status it set, or a result the relay did
+ * not carry), which an overlay that draws the relay's results itself must take; otherwise its
+ * latest result is the relay's to draw.
+ */
+export interface TileDraw {
+  place: TilePlace | null;
+  status: string | null;
+  faces: FaceResult[];
+  own: boolean;
+}
+
+/** What the overlay shows on a tile: its faces on its picture, with the badge lines the user chose, and its status. */
+export function tileView(place: TilePlace | null, status: string | null, faces: FaceResult[], lines: OverlayContents): TileView {
+  if (!place) return { rect: null, status: null, faces: [] };
+  const views: FaceView[] = [];
+  for (const f of faces) {
+    const rect = placeBox(f.boxNorm, place.content, place.box);
+    if (rect) views.push({ rect, ...describeFace(f, lines) });
+  }
+  return { rect: place.box, status, faces: views };
+}
+
 /**
  * Where a page's overlay is drawn: on the page itself (`Overlay`), or in the relay iframe over it
- * (`RemoteOverlay` in utils/transport.ts), whose rendering then costs the meeting page's main
- * thread nothing (README → Performance).
+ * (`RemoteOverlay` in utils/transport.ts), which draws the results it carries to the page by
+ * itself, so that neither their drawing nor a message per draw costs the meeting page's main
+ * thread (README → Performance).
  */
 export interface OverlaySurface {
   /** Tiles the overlay holds elements for. */
   readonly tileCount: number;
+  /** It draws the results the relay carries without being told (the page then draws only its own word, `TileDraw.own`). */
+  readonly drawsRelayedResults: boolean;
   mount(): void;
   unmount(): void;
   setVisible(visible: boolean): void;
-  /** Show these tiles' states, drawn together (one draw of the overlay). */
-  draw(views: [tileId: string, view: TileView][]): void;
+  /** The badge lines the user chose (options page); the tiles are drawn again after. */
+  setLines(lines: OverlayContents): void;
+  /** Show these tiles, drawn together (one draw of the overlay). */
+  draw(tiles: [tileId: string, tile: TileDraw][]): void;
   remove(tileId: string): void;
-}
-
-/** One change to an overlay, as RemoteOverlay sends it to the relay iframe (`applyOverlayCommand` there). */
-export type OverlayCommand = { draw: [string, TileView][] } | { remove: string } | { visible: boolean } | { clear: true };
-
-/** Apply a command of the page's RemoteOverlay to the overlay drawn in the relay iframe. */
-export function applyOverlayCommand(overlay: Overlay, command: OverlayCommand): void {
-  if ('draw' in command) {
-    overlay.mount(); // (again, after a `clear`)
-    overlay.draw(command.draw);
-  } else if ('remove' in command) overlay.remove(command.remove);
-  else if ('visible' in command) overlay.setVisible(command.visible);
-  else overlay.unmount();
 }
 
 export class Overlay implements OverlaySurface {
   private readonly host: HTMLElement;
   private readonly layer: HTMLDivElement;
   private readonly tiles = new Map<string, TileEls>();
+  private lines: OverlayContents = DEFAULT_OVERLAY_CONTENTS;
+  readonly drawsRelayedResults = false;
 
   /** Tiles the overlay holds elements for. */
   get tileCount(): number {
@@ -142,8 +168,12 @@ export class Overlay implements OverlaySurface {
     this.layer.style.display = visible ? '' : 'none';
   }
 
-  draw(views: [tileId: string, view: TileView][]): void {
-    for (const [id, view] of views) this.render(id, view);
+  setLines(lines: OverlayContents): void {
+    this.lines = lines;
+  }
+
+  draw(tiles: [tileId: string, tile: TileDraw][]): void {
+    for (const [id, t] of tiles) this.render(id, tileView(t.place, t.status, t.faces, this.lines));
   }
 
   /**

@@ -11,8 +11,9 @@
  *   script encodes the JPEG itself and sends it with `runtime.sendMessage`.
  *
  * The relay iframe also draws the overlay (`RemoteOverlay`): it lies over the whole page,
- * transparent and taking no pointer events, so the overlay's style, layout, paint and commit run in
- * the extension's process, not on the meeting page's main thread. Without it the page draws it.
+ * transparent and taking no pointer events, and draws the results it carries to the page by
+ * itself, so the overlay's style, layout, paint and commit run in the extension's process, not on
+ * the meeting page's main thread. Without it the page draws it.
  */
 import { browser } from 'wxt/browser';
 import { FrameGrabber, type Picture } from './capture';
@@ -21,7 +22,9 @@ import { CAPTURE } from './config';
 import { send } from './messaging';
 import { PendingReplies, type FrameAnswer } from './pending';
 import type { FrameReply, FrameRequest } from './protocol';
-import type { OverlayCommand, OverlaySurface, TileView } from '../components/overlay';
+import type { OverlaySurface, TileDraw } from '../components/overlay';
+import type { OverlayCommand, TileUpdate } from '../components/overlay-board';
+import type { OverlayContents } from './settings';
 import type { HoldRequest } from './hold';
 
 /** A held tile's repeat, pushed to its page unasked (utils/hold.ts). */
@@ -288,13 +291,16 @@ export class RelayTransport implements FrameTransport, TileHolder {
 }
 
 /**
- * The overlay drawn in the relay iframe: each draw of the page's overlay is one message with the
- * tiles' views (OverlayMessage), which the relay renders with the same `Overlay`, over the page.
- * The page still works out where the tiles and faces are (its layout reads); their rendering runs
- * in the extension's process.
+ * The page's end of the overlay drawn in the relay iframe (components/overlay-board.ts is the
+ * relay's): the page says where each tile shows, and its own word for a tile when it has one (a
+ * status; a result that did not come through the relay). Results that do come through the relay
+ * are drawn there without a word from the page, so a tile that stays where it is costs the page no
+ * message at all.
  */
 export class RemoteOverlay implements OverlaySurface {
-  private readonly drawn = new Set<string>();
+  readonly drawsRelayedResults = true;
+  /** Where each tile was last said to show (JSON), so an unchanged place goes unsaid. */
+  private readonly placed = new Map<string, string>();
 
   constructor(
     private readonly frame: HTMLIFrameElement,
@@ -302,14 +308,14 @@ export class RemoteOverlay implements OverlaySurface {
   ) {}
 
   get tileCount(): number {
-    return this.drawn.size;
+    return this.placed.size;
   }
 
   /** The relay's frame is on the page from the start (RelayTransport.start). */
   mount(): void {}
 
   unmount(): void {
-    this.drawn.clear();
+    this.placed.clear();
     this.frame.style.visibility = 'hidden';
     this.post({ clear: true });
   }
@@ -320,14 +326,23 @@ export class RemoteOverlay implements OverlaySurface {
     this.post({ visible });
   }
 
-  draw(views: [string, TileView][]): void {
-    if (!views.length) return;
-    for (const [id] of views) this.drawn.add(id);
-    this.post({ draw: views });
+  setLines(lines: OverlayContents): void {
+    this.post({ lines });
+  }
+
+  draw(tiles: [string, TileDraw][]): void {
+    const updates: [string, TileUpdate][] = [];
+    for (const [id, t] of tiles) {
+      const place = JSON.stringify(t.place);
+      if (!t.own && this.placed.get(id) === place) continue;
+      this.placed.set(id, place);
+      updates.push([id, t.own ? { place: t.place, say: { status: t.status, faces: t.faces } } : { place: t.place }]);
+    }
+    if (updates.length) this.post({ tiles: updates });
   }
 
   remove(tileId: string): void {
-    if (this.drawn.delete(tileId)) this.post({ remove: tileId });
+    if (this.placed.delete(tileId)) this.post({ remove: tileId });
   }
 
   private post(overlay: OverlayCommand): void {

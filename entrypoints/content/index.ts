@@ -4,15 +4,14 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { Overlay, type FaceView, type OverlaySurface, type TileView } from '@/components/overlay';
-import { describeFace } from '@/components/badge';
+import { Overlay, type OverlaySurface, type TileDraw, type TilePlace } from '@/components/overlay';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TileHolder, type TilePush } from '@/utils/transport';
 import { HOLD_RENEW_MS, renewalBatch, type HoldRequest } from '@/utils/hold';
 import { Timers, type TimerId } from '@/utils/timers';
 import { WHOLE_FRAME_EVERY_MS, copyVideoFrame, keepCheckRegion, lumaThumbnail, partAround, rawRegion, type NormRegion, type RawFrame } from '@/utils/raw-frame';
 import { CAPTURE, OVERLAY_MIN_INTERVAL_MS, engineThreads } from '@/utils/config';
-import { contentRect, placeBox, type Rect } from '@/utils/geometry';
+import { contentRect, type Rect } from '@/utils/geometry';
 import type { FrameReply, PageMessages } from '@/utils/protocol';
 import { listen, send } from '@/utils/messaging';
 import { allMatchPatterns, pickAdapter } from '@/utils/sites/registry';
@@ -75,6 +74,15 @@ interface Tile {
   timer: TimerId | null;
   /** Whether the overlay shows this tile (its last `render`). */
   shown: boolean;
+  /**
+   * What the overlay shows on it is the page's own word (a status, or a result that did not come
+   * through the relay), not its latest result through the relay, which the relay's overlay draws
+   * by itself (components/overlay.ts TileDraw).
+   */
+  own: boolean;
+  /** Where the overlay was last told the tile shows (its last draw), and its video's size then. */
+  placed: TilePlace | null;
+  placedPixels: string;
   /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
   thumb: Uint8Array | null;
   analysedAt: number;
@@ -211,6 +219,9 @@ class Controller {
     this.overlay = surface;
     surface.mount();
     surface.setVisible(this.state.overlay);
+    surface.setLines(this.badgeLines);
+    // It starts with nothing: the page's word on every tile, until the next result comes through.
+    for (const tile of this.tiles.values()) tile.own = true;
     this.queueLayout();
   }
 
@@ -265,7 +276,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, holdAsk: null, wholeAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, own: true, placed: null, placedPixels: '', thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, holdAsk: null, wholeAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -296,6 +307,7 @@ class Controller {
     if (!this.state.analysis) {
       this.unhold(tile);
       this.overlay.remove(tile.id);
+      tile.placed = null; // drawn anew when analysis resumes
       return;
     }
     const interval = this.intervalMs();
@@ -311,6 +323,7 @@ class Controller {
       this.unhold(tile);
       tile.faces = [];
       tile.status = tile.hidden ? null : 'camera off';
+      tile.own = true;
       this.render(tile, !tile.hidden);
       this.schedule(tile, interval * 4);
       return;
@@ -352,6 +365,9 @@ class Controller {
       this.schedule(tile, 500);
       return;
     }
+    // An overlay that draws the relay's results by itself hears from the page only where a tile
+    // shows: when it moved (a layout change, a new video size), it is drawn again there.
+    if (this.overlay.drawsRelayedResults && (!tile.shown || !sameRect(where.box, tile.placed?.box) || tile.placedPixels !== `${pixels.width}x${pixels.height}`)) this.render(tile, true);
     if (tile.inFlight) return; // rescheduled when the reply comes
     // Pictures go out one per engine thread (the gate); a tile whose turn comes while they are all
     // out waits there, before its picture is taken, and `drain` runs it when one comes back. A frame
@@ -527,14 +543,19 @@ class Controller {
     this.cost.add(Math.max(UNCHANGED_COST_MS, engineWorkMs(reply.result.timings)));
     tile.captured = mode === 'capture';
     tile.viaChannel = reply.result.via === 'channel';
-    this.showFaces(tile, reply.result.faces);
+    this.showFaces(tile, reply.result.faces, mode !== 'capture');
   }
 
-  /** The faces of a tile's latest result (its own frame's, or a held tile's pushed repeat) on its overlay. */
-  private showFaces(tile: Tile, faces: FaceResult[]): void {
+  /**
+   * The faces of a tile's latest result (its own frame's, or a held tile's pushed repeat) on its
+   * overlay. `relayed`: it came through the relay iframe, whose overlay (if it draws there) has
+   * drawn it already.
+   */
+  private showFaces(tile: Tile, faces: FaceResult[], relayed: boolean): void {
     tile.faces = faces;
     tile.status = faces.length ? null : 'no face';
-    this.render(tile, true);
+    tile.own = !(relayed && this.overlay.drawsRelayedResults);
+    if (tile.own) this.render(tile, true);
   }
 
   /**
@@ -591,7 +612,7 @@ class Controller {
       }
       return;
     }
-    this.showFaces(tile, reply.result.faces);
+    this.showFaces(tile, reply.result.faces, true);
   }
 
   /**
@@ -669,6 +690,7 @@ class Controller {
     this.budget = settings.frameBudget;
     if (JSON.stringify(settings.overlayContents) !== JSON.stringify(this.badgeLines)) {
       this.badgeLines = settings.overlayContents;
+      this.overlay.setLines(this.badgeLines);
       this.queueLayout();
     }
     if (settings.selfView !== this.selfView) {
@@ -706,6 +728,7 @@ class Controller {
     this.unhold(tile); // not analysed now (paused, no camera, …): the host stops repeating it
     tile.status = status;
     tile.faces = [];
+    tile.own = true;
     this.render(tile, true);
   }
 
@@ -733,13 +756,16 @@ class Controller {
       requestAnimationFrame(() => {
         this.flushQueued = false;
         const t0 = (this.lastFlush = performance.now());
-        const views: [Tile, TileView][] = [];
+        const draws: [string, TileDraw][] = [];
         for (const t of this.dirty) {
           // A reply can arrive after its tile left the page (layout change): draw nothing for it.
-          if (this.tiles.get(t.id) === t) views.push([t, this.view(t)]);
+          if (this.tiles.get(t.id) !== t) continue;
+          const place = (t.placed = this.place(t));
+          t.placedPixels = t.source && place ? pixelSize(t.source) : '';
+          draws.push([t.id, { place, status: t.status, faces: t.faces, own: t.own }]);
         }
         this.dirty.clear();
-        this.overlay.draw(views.map(([t, view]) => [t.id, view]));
+        this.overlay.draw(draws);
         this.drawMs = performance.now() - t0;
       });
     // The page's own timer, not the context's: a script cut off by an update still draws its last word.
@@ -751,30 +777,33 @@ class Controller {
     else flush();
   }
 
-  /** What the overlay shows on a tile now (layout reads only). */
-  private view(tile: Tile): TileView {
+  /** Where the overlay shows a tile now, null for nowhere (layout reads only). */
+  private place(tile: Tile): TilePlace | null {
     const where = !tile.shown ? null : tile.source ? locate(tile, tile.source) : onAnchor(tile);
-    if (!where) return { rect: null, status: null, faces: [] };
+    if (!where) return null;
     const { box, picture } = where;
     const el = tile.source ?? tile.anchor;
     const style = getComputedStyle(el);
-    const hidden = box.w === 0 || box.h === 0 || style.visibility === 'hidden';
+    if (box.w === 0 || box.h === 0 || style.visibility === 'hidden') return null;
     // Where the picture is inside the element's box (object-fit); a shared canvas's region is the box itself.
     const pixels = tile.source && !picture?.crop ? elementPixels(tile.source) : null;
-    const content = pixels ? contentRect(box, pixels.width, pixels.height, style.objectFit) : box;
-    const faces: FaceView[] = [];
-    for (const f of tile.faces) {
-      const rect = placeBox(f.boxNorm, content, box);
-      if (!rect) continue;
-      faces.push({ rect, ...describeFace(f, this.badgeLines) });
-    }
-    return { rect: hidden ? null : box, status: tile.status, faces };
+    return { box, content: pixels ? contentRect(box, pixels.width, pixels.height, style.objectFit) : box };
   }
 
   private queueLayout(): void {
     // Scrolled or resized: every tile again where it shows.
     for (const tile of this.tiles.values()) this.render(tile, tile.shown, true);
   }
+}
+
+function sameRect(a: Rect, b: Rect | undefined): boolean {
+  return !!b && a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
+}
+
+/** A video's or canvas's size in pixels, as the overlay placed its faces for it. */
+function pixelSize(source: HTMLVideoElement | HTMLCanvasElement): string {
+  const { width, height } = elementPixels(source);
+  return `${width}x${height}`;
 }
 
 /** A frame's media time: the copied frame's, else the video's clock; a canvas has none, the page's clock stands in. */

@@ -11,10 +11,12 @@
 // A still tile's hold (utils/hold.ts) goes to the host on the direct channel too, and what the host
 // pushes for a held tile comes back to the page on the private channel.
 //
-// It also draws the page's overlay (utils/transport.ts RemoteOverlay): this frame lies over the
-// whole page, transparent, and renders the tiles' views the page sends, so that the overlay's
-// style, layout and paint cost the meeting page's main thread nothing.
-import { Overlay, applyOverlayCommand, type OverlayCommand } from '@/components/overlay';
+// It also draws the page's overlay (components/overlay-board.ts): this frame lies over the whole
+// page, transparent; the page says where its tiles show (and its own word for a tile, a status),
+// and every answer and push this frame carries to the page is drawn here as it passes, so that
+// neither the overlay's style, layout and paint nor a message per draw cost the meeting page.
+import { Overlay } from '@/components/overlay';
+import { OverlayBoard } from '@/components/overlay-board';
 import { CAPTURE } from '@/utils/config';
 import { send } from '@/utils/messaging';
 import { PendingReplies, answerFrame } from '@/utils/pending';
@@ -49,7 +51,9 @@ addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>)
   port = e.ports[0];
   port.onmessage = (m: MessageEvent<RelayRequest | HoldMessage | OverlayMessage>) => {
     const data = m.data;
-    if ('overlay' in data) return drawOverlay(data.overlay);
+    if ('overlay' in data) return board.apply(data.overlay);
+    if ('holds' in data) board.hold(data.holds.map((h) => h.tileId));
+    else if ('release' in data) board.unhold(data.release.tileId);
     if ('holds' in data || 'release' in data) {
       if (host) host.postMessage(data satisfies HostMessage);
       else if ('holds' in data) {
@@ -69,14 +73,9 @@ addEventListener('message', (e: MessageEvent<{ type?: string; token?: string }>)
 });
 
 // ------------------------------------------------------------------------------------------------
-// The overlay, drawn here for the page (made at its first message).
+// The overlay, drawn here for the page.
 
-let overlay: Overlay | null = null;
-
-function drawOverlay(command: OverlayCommand): void {
-  overlay ??= new Overlay(document);
-  applyOverlayCommand(overlay, command);
-}
+const board = new OverlayBoard(new Overlay(document));
 
 // ------------------------------------------------------------------------------------------------
 // The direct channel to the inference host.
@@ -115,7 +114,12 @@ function hostChannel(): Promise<MessagePort | null> {
       channel.port1.onmessage = (e: MessageEvent<HostReply>) => {
         askedAt = null; // anything from the host answers it
         if ('id' in e.data) hostReplies.answer(e.data.id, { reply: e.data.reply, ...(e.data.buffer ? { buffer: e.data.buffer } : {}) });
-        else if ('push' in e.data) port?.postMessage(e.data satisfies RelayReply); // a held tile's repeat that changes its overlay
+        else if ('push' in e.data) {
+          // A held tile's repeat that changes its badge: drawn here, and the page hears of it.
+          const { push } = e.data;
+          if (push.reply.ok) board.pushed(push.tileId, push.reply.result.faces);
+          port?.postMessage(e.data satisfies RelayReply);
+        }
       };
       let pings = 0;
       const alive = setInterval(() => {
@@ -162,6 +166,7 @@ function viaHost(channel: MessagePort, request: HostRequest, transfer: Transfera
 // ------------------------------------------------------------------------------------------------
 
 async function relay(req: RelayRequest): Promise<void> {
+  board.unhold(req.meta.tileId); // a frame of the tile ends its hold
   let answer: FrameReply | null = null;
   let buffer: ArrayBuffer | undefined;
   try {
@@ -182,6 +187,7 @@ async function relay(req: RelayRequest): Promise<void> {
   } finally {
     if (req.kind === 'bitmap') req.bitmap.close(); // a no-op once transferred on
   }
+  if (answer?.ok) board.answered(req.meta.tileId, answer.result.faces);
   // The frame's buffer goes back to the page for its next copy (the fallback path keeps it: it is small garbage here).
   if (port) answerFrame<FrameReply | null>(port, { id: req.id, reply: answer, ...(buffer ? { buffer } : {}) });
 }

@@ -8,13 +8,45 @@
  */
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Frame, Page } from 'playwright-core';
 import { collectErrors, launchWithExtension, overlayHtml, relayFrames, waitForBadges, type Launched } from '../support/browser';
 import { loggedResults } from '../support/extension';
 import { gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
 import { pageMetrics } from '../../scripts/lib/page-metrics.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { FACE_FRAME_MARGIN } from '../../utils/config';
+import { contentRect, frameAround, placeBox } from '../../utils/geometry';
+
+/** The face frames the relay draws, in viewport px, with the tile each is on (its participant key): the rendered boxes, read through CDP. */
+async function drawnBoxes(browser: Launched, relay: Frame): Promise<{ tile: string; x: number; y: number; w: number; h: number }[]> {
+  const cdp = await browser.context.newCDPSession(relay);
+  try {
+    type Node = { nodeId: number; attributes?: string[]; shadowRoots?: Node[]; children?: Node[] };
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: Node };
+    const attr = (n: Node, name: string) => {
+      const a = n.attributes ?? [];
+      const i = a.indexOf(name);
+      return i >= 0 && i % 2 === 0 ? a[i + 1] : undefined;
+    };
+    const found: { tile: string; nodeId: number }[] = [];
+    const walk = (n: Node, tile: string) => {
+      const here = attr(n, 'data-tile') ?? tile;
+      if (/^box\b/.test(attr(n, 'class') ?? '')) found.push({ tile: here, nodeId: n.nodeId });
+      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c, here);
+    };
+    walk(root, '');
+    const out = [];
+    for (const { tile, nodeId } of found) {
+      const { model } = (await cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
+      const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
+      out.push({ tile, x: x1, y: y1, w: x3 - x1, h: y3 - y1 });
+    }
+    return out;
+  } finally {
+    await cdp.detach();
+  }
+}
 
 /** The colour of the page's pixel at (x, y) in a screenshot of the tab as shown (overlay frame included). */
 async function pixelAt(page: Page, x: number, y: number): Promise<[number, number, number]> {
@@ -41,10 +73,9 @@ describe('the overlay drawn in the relay iframe', () => {
     browser = await launchWithExtension();
     page = await browser.context.newPage();
     collectErrors(page, errors);
-    // The actress's tile: her face moves all the time, so results keep coming.
-    const actress = tiles.find((t) => t.name.startsWith('Actress'))!;
-    await page.goto(`${server.url}/pages/call.html?src=/media/${actress.key}.webm&name=Ann`);
-    expect(await waitForBadges(page, 1), 'a badge').toBe(1);
+    // The actress's tile: her face moves all the time, so results keep coming; and a still photo's.
+    await page.goto(`${server.url}/pages/call.html?src=/media/top-left.webm&name=Ann&src=/media/top-right.webm&name=Carol`);
+    expect(await waitForBadges(page, 2), 'badges').toBe(2);
   }, 120_000);
 
   afterAll(async () => {
@@ -79,6 +110,28 @@ describe('the overlay drawn in the relay iframe', () => {
     expect(results, 'results with a face').toBeGreaterThan(10);
     expect(layouts.relay, 'the relay lays the overlay out').toBeGreaterThan(4);
     expect(layouts.page, 'the page lays out for the overlay').toBeLessThanOrEqual(2);
+  });
+
+  it("frames each face where the page shows it (the page says where the tile is, the relay places the face's box in it)", async () => {
+    // The still photo's: its frame is where one of its latest readings found the face (the log
+    // has them all; the overlay drew one of them), to the pixel.
+    const drawn = (await drawnBoxes(browser, relayFrames(page)[0]!)).filter((b) => b.tile.endsWith('Carol'));
+    const video = await page.evaluate(() => {
+      const v = [...document.querySelectorAll('video')].find((x) => x.title === 'Carol')!;
+      const r = v.getBoundingClientRect();
+      return { box: { x: r.left, y: r.top, w: r.width, h: r.height }, vw: v.videoWidth, vh: v.videoHeight, fit: getComputedStyle(v).objectFit };
+    });
+    expect(drawn, "one frame on Carol's tile").toHaveLength(1);
+    await page.waitForTimeout(1500); // the log is written in batches: the reading drawn is in it now
+    const readings = (await loggedResults(browser.serviceWorker)).filter((r) => r.name === 'Carol' && r.faces.length === 1).slice(-20);
+    expect(readings.length, "Carol's readings").toBeGreaterThan(0);
+    const offBy = readings.map((r) => {
+      const want = frameAround(placeBox(r.faces[0]!.boxNorm, contentRect(video.box, video.vw, video.vh, video.fit), video.box)!, FACE_FRAME_MARGIN);
+      return Math.max(...(['x', 'y', 'w', 'h'] as const).map((k) => Math.abs(drawn[0]![k] - want[k])));
+    });
+    console.log(`Carol's frame ${JSON.stringify(drawn[0])}: off by ${offBy.map((d) => d.toFixed(1)).join(', ')} px from her last ${readings.length} readings`);
+    // A px for rounding (the frame's margin is whole pixels; the layout's subpixels).
+    expect(Math.min(...offBy), "px off the nearest reading's frame").toBeLessThan(1.5);
   });
 
   for (const scheme of ['light', 'dark'] as const) {
