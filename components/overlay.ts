@@ -1,7 +1,8 @@
 /**
  * The on-tile overlay: one fixed layer in a closed shadow root (page CSS cannot reach in, page
  * scripts cannot read results out), a frame per tile and a box + badge per face.
- * Plain DOM on purpose: this runs on the meeting page's main thread, so it stays tiny.
+ * Plain DOM on purpose, kept tiny: in Chrome it is drawn in the relay iframe over the page
+ * (components/overlay-board.ts), elsewhere on the meeting page's main thread.
  * It never takes pointer events: clicks go to the meeting UI underneath.
  */
 import { badgeSide, frameAround, placeBox, type Rect } from '../utils/geometry';
