@@ -67,7 +67,7 @@ export type FromEngine =
 
 /** A frame on the router's channel: pixels as a transferred bitmap or copied planes, or none (a JPEG data URL in the request, or "unchanged"). */
 export type EngineRequest = { id: number; tabId: number | undefined; request: FrameRequest; bitmap?: ImageBitmap; raw?: RawFrame };
-/** `buffer`: the copied planes' buffer, back to the page for its next copy. */
+/** `buffer`: the copied planes' buffer, back to the relay for the next frame (utils/raw-frame.ts `fromWire`). */
 export type EngineReply = FrameAnswer<FrameReply>;
 /** Besides frames, the router's channel carries still tiles' holds (utils/hold.ts)… */
 export type EngineMessage = HoldMessage;

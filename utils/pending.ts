@@ -44,9 +44,10 @@ export class PendingReplies<T> {
 }
 
 /**
- * A frame's answer on one of the frame channels (engine → router → relay → page): the reply, and the
- * frame's copied planes' buffer going back with it, transferred, so the page can copy its next frame
- * into it (utils/raw-frame.ts BufferPool). A buffer already handed on (detached) stays behind.
+ * A frame's answer on one of the frame channels (engine → router → relay → page): the reply, and
+ * (engine → router → relay) the frame's copied planes' buffer going back with it, transferred, so
+ * the relay can put the page's next frame together in it (utils/raw-frame.ts `fromWire`,
+ * BufferPool). A buffer already handed on (detached) stays behind.
  */
 export type FrameAnswer<R> = { id: number; reply: R; buffer?: ArrayBuffer };
 

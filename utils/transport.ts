@@ -17,7 +17,7 @@
  */
 import { browser } from 'wxt/browser';
 import { FrameGrabber, type Picture } from './capture';
-import { BufferPool, type RawFrame } from './raw-frame';
+import { BufferPool, toWire, type RawFrame, type WireRawFrame } from './raw-frame';
 import { CAPTURE } from './config';
 import { send } from './messaging';
 import { PendingReplies, type FrameAnswer } from './pending';
@@ -138,7 +138,7 @@ export class DirectTransport implements FrameTransport {
 /** Messages on the private channel between the content script and the relay iframe. */
 export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
   | { kind: 'bitmap'; bitmap: ImageBitmap }
-  | { kind: 'raw'; raw: RawFrame }
+  | { kind: 'raw'; raw: WireRawFrame }
   | { kind: 'unchanged' }
 );
 /**
@@ -148,7 +148,7 @@ export type RelayRequest = { id: number; meta: FrameMeta; pageMs: number } & (
 export type HoldMessage = { holds: HoldRequest[] } | { release: { tabId: number; tileId: string } };
 /** What the page tells the relay to draw on its overlay (see RemoteOverlay): no answer. */
 export type OverlayMessage = { overlay: OverlayCommand };
-/** `buffer`: a sent frame's buffer, back for the next copy (see BufferPool). */
+/** A frame's answer carries no buffer to the page: the page kept its copy's buffer (`toWire`). */
 export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true } | { push: TilePush } | { hostLost: true };
 
 /**
@@ -196,7 +196,6 @@ export class RelayTransport implements FrameTransport, TileHolder {
     port.onmessage = (e: MessageEvent<RelayReply>) => {
       const data = e.data;
       if ('id' in data) {
-        this.buffers.give(data.buffer);
         this.replies.answer(data.id, data.reply ?? undefined);
       } else if ('push' in data) {
         this.onPush?.(data.push);
@@ -251,7 +250,10 @@ export class RelayTransport implements FrameTransport, TileHolder {
   }
 
   analyseRaw(raw: RawFrame, meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined> {
-    return this.post({ id: this.nextId++, meta, pageMs, kind: 'raw', raw }, [raw.buffer]);
+    // Its bytes in pieces (see WireRawFrame); the copy's buffer serves the page's next copy.
+    const wire = toWire(raw);
+    this.buffers.give(raw.buffer);
+    return this.post({ id: this.nextId++, meta, pageMs, kind: 'raw', raw: wire }, wire.chunks);
   }
 
   unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined> {

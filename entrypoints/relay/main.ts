@@ -20,7 +20,7 @@ import { OverlayBoard } from '@/components/overlay-board';
 import { CAPTURE } from '@/utils/config';
 import { send } from '@/utils/messaging';
 import { PendingReplies, answerFrame } from '@/utils/pending';
-import { rawToBitmap } from '@/utils/raw-frame';
+import { BufferPool, fromWire, rawToBitmap, type RawFrame } from '@/utils/raw-frame';
 import { HOST_PORT_MESSAGE, frameWithoutImage, type HoldMessage, type HostMessage, type HostReply, type HostRequest, type OverlayMessage, type RelayReply, type RelayRequest } from '@/utils/transport';
 import type { FrameReply } from '@/utils/protocol';
 
@@ -165,22 +165,29 @@ function viaHost(channel: MessagePort, request: HostRequest, transfer: Transfera
 
 // ------------------------------------------------------------------------------------------------
 
+/**
+ * Buffers the page's copied frames are put back together in (`fromWire`); each comes back with the
+ * host's answer for the next one.
+ */
+const buffers = new BufferPool();
+
 async function relay(req: RelayRequest): Promise<void> {
   board.unhold(req.meta.tileId); // a frame of the tile ends its hold
   let answer: FrameReply | null = null;
-  let buffer: ArrayBuffer | undefined;
+  const raw = req.kind === 'raw' ? fromWire(req.raw, buffers) : null;
   try {
     const channel = req.meta.tabId === undefined ? null : await hostChannel();
     if (channel && req.meta.tabId !== undefined) {
       const request: HostRequest = { id: req.id, tabId: req.meta.tabId, request: frameWithoutImage(req.meta, req.pageMs, 'channel') };
       if (req.kind === 'unchanged') request.request.unchanged = true;
       if (req.kind === 'bitmap') request.bitmap = req.bitmap;
-      if (req.kind === 'raw') request.raw = req.raw;
-      const answered = await viaHost(channel, request, req.kind === 'bitmap' ? [req.bitmap] : req.kind === 'raw' ? [req.raw.buffer] : []);
+      if (raw) request.raw = raw;
+      const answered = await viaHost(channel, request, req.kind === 'bitmap' ? [req.bitmap] : raw ? [raw.buffer] : []);
       answer = answered?.reply ?? null;
-      buffer = answered?.buffer;
+      buffers.give(answered?.buffer);
     } else {
-      answer = (await sendEncoded(req)) ?? null;
+      answer = (await sendEncoded(req, raw)) ?? null;
+      buffers.give(raw?.buffer);
     }
   } catch (err) {
     console.warn('[AffectLens relay]', err);
@@ -188,16 +195,15 @@ async function relay(req: RelayRequest): Promise<void> {
     if (req.kind === 'bitmap') req.bitmap.close(); // a no-op once transferred on
   }
   if (answer?.ok) board.answered(req.meta.tileId, answer.result.faces);
-  // The frame's buffer goes back to the page for its next copy (the fallback path keeps it: it is small garbage here).
-  if (port) answerFrame<FrameReply | null>(port, { id: req.id, reply: answer, ...(buffer ? { buffer } : {}) });
+  if (port) answerFrame<FrameReply | null>(port, { id: req.id, reply: answer });
 }
 
 /** The runtime.sendMessage path: the frame as a JPEG data URL (or only "unchanged"). */
-async function sendEncoded(req: RelayRequest): Promise<FrameReply | undefined> {
+async function sendEncoded(req: RelayRequest, raw: RawFrame | null): Promise<FrameReply | undefined> {
   const frame = frameWithoutImage(req.meta, req.pageMs, 'relay');
   if (req.kind === 'unchanged') return send('cs-off-frame', 'offscreen', { ...frame, unchanged: true });
   if (!ctx) throw new Error('2d context unavailable');
-  const bitmap = req.kind === 'bitmap' ? req.bitmap : await rawToBitmap(req.raw, CAPTURE.maxSide);
+  const bitmap = req.kind === 'bitmap' ? req.bitmap : await rawToBitmap(raw ?? fromWire(req.raw), CAPTURE.maxSide);
   try {
     if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
       canvas.width = bitmap.width;

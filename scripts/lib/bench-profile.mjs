@@ -22,6 +22,8 @@ export async function profileMainThread(cdp, seconds) {
 /** Self time per function of a CDP Profiler.Profile, top first. */
 export function summariseProfile(profile, top = 20) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n);
   const selfUs = new Map();
   // Each sample's time is the gap to the next one.
   const { samples, timeDeltas } = profile;
@@ -40,7 +42,10 @@ export function summariseProfile(profile, top = 20) {
     const fromExtension = f.url.startsWith('chrome-extension://');
     if (fromExtension) extension += us;
     const where = f.url ? ` ${fromExtension ? 'extension' : f.url.split('/').slice(0, 3).join('/')}:${f.lineNumber + 1}` : '';
-    const name = `${f.functionName || '(anonymous)'}${where}`;
+    // A built-in (postMessage, copyTo, …) is named with the script function that called it.
+    const caller = !f.url && f.functionName && !f.functionName.startsWith('(') ? parentOf.get(id)?.callFrame : undefined;
+    const from = caller?.url ? ` ← ${caller.functionName || '(anonymous)'}` : '';
+    const name = `${f.functionName || '(anonymous)'}${where}${from}`;
     byName.set(name, (byName.get(name) ?? 0) + us);
   }
   const perS = (us) => Math.round((us / 1000 / wallS) * 10) / 10;

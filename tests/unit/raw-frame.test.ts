@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool, CROP_MAX_AREA, KEEP_CHECK_GROWTH, PART_MARGIN, checkRegion, cropRect, keepCheckRegion, lumaThumbnail, partAround, rawAnalysisSize, rawRegion, readableFormat, type RawFrame } from '../../utils/raw-frame';
+import { execFileSync } from 'node:child_process';
+import { BufferPool, CROP_MAX_AREA, MESSAGE_CHUNK_BYTES, fromWire, toWire, KEEP_CHECK_GROWTH, PART_MARGIN, checkRegion, cropRect, keepCheckRegion, lumaThumbnail, partAround, rawAnalysisSize, rawRegion, readableFormat, type RawFrame } from '../../utils/raw-frame';
 import { inRegion, placeInFrame } from '../../utils/geometry';
 import { pictureChange } from '../../utils/scheduler';
+import { media } from '../support/media';
 
 /** An I420 frame (tightly packed planes, as VideoFrame.copyTo writes them) whose luma is `luma(x, y)`. */
 function i420(width: number, height: number, luma: (x: number, y: number) => number): RawFrame {
@@ -173,6 +175,38 @@ describe('frame buffer pool', () => {
     pool.give(b);
     pool.give(undefined);
     expect(pool.size).toBe(0);
+  });
+});
+
+describe('a copied frame on its way to the relay iframe', () => {
+  it('goes in pieces under 64 KiB and comes back together byte for byte, the page keeping its buffer', async () => {
+    // A real frame: the first of the Pexels clip (640×360), decoded to I420 as VideoFrame.copyTo writes it.
+    const w = 640;
+    const h = 360;
+    const bytes = execFileSync('ffmpeg', ['-loglevel', 'error', '-i', await media('video/WolfgangLanger_Pexels.mp4'), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-']);
+    expect(bytes.byteLength).toBe(w * h * 1.5);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const raw: RawFrame = { buffer, format: 'I420', width: w, height: h, layout: [{ offset: 0, stride: w }, { offset: w * h, stride: w / 2 }, { offset: w * h * 1.25, stride: w / 2 }], crop: { x: 0, y: 0, fullWidth: w, fullHeight: h } };
+
+    const wire = toWire(raw);
+    expect(wire.chunks).toHaveLength(Math.ceil(buffer.byteLength / MESSAGE_CHUNK_BYTES));
+    expect(wire.chunks.every((c) => c.byteLength > 0 && c.byteLength <= MESSAGE_CHUNK_BYTES && MESSAGE_CHUNK_BYTES < 64 * 1024)).toBe(true);
+    // The message transfers the pieces; the copy's own buffer stays whole for the next copy.
+    const sent = structuredClone(wire, { transfer: wire.chunks });
+    expect(wire.chunks.every((c) => c.byteLength === 0)).toBe(true);
+    expect(buffer.byteLength).toBe(bytes.byteLength);
+
+    const pool = new BufferPool();
+    const free = new ArrayBuffer(buffer.byteLength);
+    pool.give(free);
+    const back = fromWire(sent, pool);
+    expect(back.buffer).toBe(free); // put together in the relay's free buffer of that size
+    expect(Buffer.from(back.buffer).equals(bytes)).toBe(true);
+    expect({ ...back, buffer: null }).toEqual({ ...raw, buffer: null });
+    expect(lumaThumbnail(back)).toEqual(lumaThumbnail(raw));
+    // Without a free buffer, a new one; a frame under one piece goes as one.
+    expect(Buffer.from(fromWire(toWire(raw)).buffer).equals(bytes)).toBe(true);
+    expect(toWire({ ...raw, buffer: buffer.slice(0, 1000) }).chunks.map((c) => c.byteLength)).toEqual([1000]);
   });
 });
 
