@@ -41,11 +41,6 @@ export class OverlayBoard {
     private readonly minIntervalMs = OVERLAY_MIN_INTERVAL_MS,
   ) {}
 
-  /** Tiles the page told the board of. */
-  get tileCount(): number {
-    return this.tiles.size;
-  }
-
   apply(command: OverlayCommand): void {
     if ('tiles' in command) {
       for (const [id, update] of command.tiles) {

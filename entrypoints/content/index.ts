@@ -82,7 +82,7 @@ interface Tile {
   own: boolean;
   /** Where the overlay was last told the tile shows (its last draw), and its video's size then. */
   placed: TilePlace | null;
-  placedPixels: string;
+  placedPixels: { width: number; height: number } | null;
   /** 16×16 grey thumbnail of the last analysed picture, and when it was analysed (change detection). */
   thumb: Uint8Array | null;
   analysedAt: number;
@@ -276,7 +276,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, own: true, placed: null, placedPixels: '', thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, holdAsk: null, wholeAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, own: true, placed: null, placedPixels: null, thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, holdAsk: null, wholeAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -367,7 +367,7 @@ class Controller {
     }
     // An overlay that draws the relay's results by itself hears from the page only where a tile
     // shows: when it moved (a layout change, a new video size), it is drawn again there.
-    if (this.overlay.drawsRelayedResults && (!tile.shown || !sameRect(where.box, tile.placed?.box) || tile.placedPixels !== `${pixels.width}x${pixels.height}`)) this.render(tile, true);
+    if (this.overlay.drawsRelayedResults && (!tile.shown || !sameRect(where.box, tile.placed?.box) || !samePixels(pixels, tile.placedPixels))) this.render(tile, true);
     if (tile.inFlight) return; // rescheduled when the reply comes
     // Pictures go out one per engine thread (the gate); a tile whose turn comes while they are all
     // out waits there, before its picture is taken, and `drain` runs it when one comes back. A frame
@@ -761,7 +761,7 @@ class Controller {
           // A reply can arrive after its tile left the page (layout change): draw nothing for it.
           if (this.tiles.get(t.id) !== t) continue;
           const place = (t.placed = this.place(t));
-          t.placedPixels = t.source && place ? pixelSize(t.source) : '';
+          t.placedPixels = t.source && place ? elementPixels(t.source) : null;
           draws.push([t.id, { place, status: t.status, faces: t.faces, own: t.own }]);
         }
         this.dirty.clear();
@@ -800,10 +800,9 @@ function sameRect(a: Rect, b: Rect | undefined): boolean {
   return !!b && a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
 }
 
-/** A video's or canvas's size in pixels, as the overlay placed its faces for it. */
-function pixelSize(source: HTMLVideoElement | HTMLCanvasElement): string {
-  const { width, height } = elementPixels(source);
-  return `${width}x${height}`;
+/** Whether a video's or canvas's size in pixels is the one the overlay placed its faces for. */
+function samePixels(a: { width: number; height: number }, b: { width: number; height: number } | null): boolean {
+  return !!b && a.width === b.width && a.height === b.height;
 }
 
 /** A frame's media time: the copied frame's, else the video's clock; a canvas has none, the page's clock stands in. */

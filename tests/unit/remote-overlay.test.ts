@@ -52,7 +52,8 @@ describe('the overlay drawn in the relay iframe', () => {
     const frame = document.createElement('iframe');
     const remote = new RemoteOverlay(frame, channel.port1);
     const relayDoc = document.implementation.createHTMLDocument('relay');
-    const board = new OverlayBoard(new Overlay(relayDoc, 'open'), 0);
+    const drawn = new Overlay(relayDoc, 'open');
+    const board = new OverlayBoard(drawn, 0);
     let received = 0;
     channel.port2.onmessage = (e: MessageEvent<OverlayMessage>) => {
       received++;
@@ -72,7 +73,7 @@ describe('the overlay drawn in the relay iframe', () => {
       local.draw(tiles);
       return layerHtml(pageDoc);
     };
-    return { frame, remote, board, relayDoc, settle, expected, local };
+    return { frame, remote, board, drawn, relayDoc, settle, expected, local };
   }
 
   it('draws what the page itself would, from the page’s places and the results the relay carries', async () => {
@@ -139,7 +140,7 @@ describe('the overlay drawn in the relay iframe', () => {
   });
 
   it('follows the badge lines the user chose, and forgets removed and cleared tiles', async () => {
-    const { remote, board, relayDoc, settle } = pair();
+    const { remote, board, drawn, relayDoc, settle } = pair();
     remote.draw([['a', { place: placeA, status: null, faces: [], own: false }]]);
     await settle(1);
     board.answered('a', [face(4, 0.92)]);
@@ -154,7 +155,7 @@ describe('the overlay drawn in the relay iframe', () => {
     await settle(3);
     board.answered('a', [face(4, 0.92)]);
     expect(layerHtml(relayDoc)).not.toContain('class="badge"');
-    expect(board.tileCount).toBe(0);
+    expect(drawn.tileCount, 'tiles the relay still draws').toBe(0);
     // Cleared (the page draws elsewhere now): nothing left; drawn again from nothing.
     remote.draw([['b', { place: placeB, status: 'camera off', faces: [], own: true }]]);
     remote.unmount();
