@@ -28,6 +28,11 @@ describe('a page whose CSP forbids frames', () => {
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
     });
+    // What the page itself hears of a violation (and would report to its site): the event, beside Chrome's console message.
+    await page.addInitScript(() => {
+      const seen: string[] = ((window as unknown as { cspViolations: string[] }).cspViolations = []);
+      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI} (${e.sourceFile})`));
+    });
     await page.goto(callUrl(server.url, tiles));
   }, 60_000);
 
@@ -44,6 +49,7 @@ describe('a page whose CSP forbids frames', () => {
     expect(log.length).toBeGreaterThan(8);
     expect(new Set(log.map((r) => r.name)).size).toBe(4);
     expect(violations).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations), 'violation events the page saw').toEqual([]);
     await page.screenshot({ path: join(ROOT, 'tests', 'artifacts', 'csp-page.png') });
   });
 });
