@@ -56,7 +56,7 @@ export interface FrameTransport {
   readonly takesRaw: boolean;
   /** Have a copied video frame analysed (only when `takesRaw`). */
   analyseRaw(raw: RawFrame, meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined>;
-  /** Buffers for the next copies: an unsent copy's, and sent ones coming back with their replies. */
+  /** Buffers for the next copies: an unsent copy's, and a sent one's (its bytes go in pieces, the buffer stays; utils/raw-frame.ts `toWire`). */
   readonly buffers: BufferPool;
   /** Tell the host the tile's picture did not change: it repeats the last analysis at the new time. */
   unchanged(meta: FrameMeta, pageMs: number): Promise<FrameReply | undefined>;

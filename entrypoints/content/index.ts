@@ -477,7 +477,7 @@ class Controller {
     let reply: FrameReply | undefined;
     if (mode === 'unchanged') this.messages.unchanged++;
     else this.messages.pictures++;
-    if (raw) this.messages.pictureBytes += raw.buffer.byteLength; // before it is transferred away
+    if (raw) this.messages.pictureBytes += raw.buffer.byteLength;
     // A picture of the part around the faces, or of the whole frame (the last one's time noted).
     const sentPart = mode !== 'picture' ? null : raw ? (raw.crop ? rawRegion(raw) : null) : (part ?? null);
     if (mode === 'picture' && !sentPart) tile.wholeAt = Date.now();

@@ -174,8 +174,9 @@ const buffers = new BufferPool();
 async function relay(req: RelayRequest): Promise<void> {
   board.unhold(req.meta.tileId); // a frame of the tile ends its hold
   let answer: FrameReply | null = null;
-  const raw = req.kind === 'raw' ? fromWire(req.raw, buffers) : null;
+  let raw: RawFrame | null = null;
   try {
+    if (req.kind === 'raw') raw = fromWire(req.raw, buffers);
     const channel = req.meta.tabId === undefined ? null : await hostChannel();
     if (channel && req.meta.tabId !== undefined) {
       const request: HostRequest = { id: req.id, tabId: req.meta.tabId, request: frameWithoutImage(req.meta, req.pageMs, 'channel') };
