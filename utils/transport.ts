@@ -149,7 +149,7 @@ export type HoldMessage = { holds: HoldRequest[] } | { release: { tabId: number;
 /** What the page tells the relay to draw on its overlay (see RemoteOverlay): no answer. */
 export type OverlayMessage = { overlay: OverlayCommand };
 /** A frame's answer carries no buffer to the page: the page kept its copy's buffer (`toWire`). */
-export type RelayReply = FrameAnswer<FrameReply | null> | { ready: true } | { push: TilePush } | { hostLost: true };
+export type RelayReply = Omit<FrameAnswer<FrameReply | null>, 'buffer'> | { ready: true } | { push: TilePush } | { hostLost: true };
 
 /**
  * Messages on the direct channel between the relay iframe and the inference host's router worker

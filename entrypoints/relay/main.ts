@@ -187,7 +187,7 @@ async function relay(req: RelayRequest): Promise<void> {
       answer = answered?.reply ?? null;
       buffers.give(answered?.buffer);
     } else {
-      answer = (await sendEncoded(req, raw)) ?? null;
+      answer = (await sendEncoded(req, req.kind === 'bitmap' ? req.bitmap : raw)) ?? null;
       buffers.give(raw?.buffer);
     }
   } catch (err) {
@@ -199,12 +199,12 @@ async function relay(req: RelayRequest): Promise<void> {
   if (port) answerFrame<FrameReply | null>(port, { id: req.id, reply: answer });
 }
 
-/** The runtime.sendMessage path: the frame as a JPEG data URL (or only "unchanged"). */
-async function sendEncoded(req: RelayRequest, raw: RawFrame | null): Promise<FrameReply | undefined> {
+/** The runtime.sendMessage path: the frame's `picture` as a JPEG data URL (none: only "unchanged"). */
+async function sendEncoded(req: RelayRequest, picture: ImageBitmap | RawFrame | null): Promise<FrameReply | undefined> {
   const frame = frameWithoutImage(req.meta, req.pageMs, 'relay');
-  if (req.kind === 'unchanged') return send('cs-off-frame', 'offscreen', { ...frame, unchanged: true });
+  if (!picture) return send('cs-off-frame', 'offscreen', { ...frame, unchanged: true });
   if (!ctx) throw new Error('2d context unavailable');
-  const bitmap = req.kind === 'bitmap' ? req.bitmap : await rawToBitmap(raw ?? fromWire(req.raw), CAPTURE.maxSide);
+  const bitmap = picture instanceof ImageBitmap ? picture : await rawToBitmap(picture, CAPTURE.maxSide);
   try {
     if (canvas.width !== bitmap.width || canvas.height !== bitmap.height) {
       canvas.width = bitmap.width;
