@@ -12,7 +12,10 @@ import { DEFAULT_OVERLAY_CONTENTS, type OverlayContents } from '../utils/setting
 import type { FaceResult } from '../utils/types';
 import { tileView, type Overlay, type TilePlace } from './overlay';
 
-/** What the page says about a tile: where it shows, and (`say`) its own word for what it shows. */
+/**
+ * What the page says about a tile: where it shows, and (`say`) its own word for what it shows;
+ * without `say`, the tile shows the results the relay carries (its last answer, its pushes).
+ */
 export interface TileUpdate {
   place: TilePlace | null;
   say?: { status: string | null; faces: FaceResult[] };
@@ -23,8 +26,10 @@ export type OverlayCommand = { tiles: [string, TileUpdate][] } | { lines: Overla
 
 interface BoardTile {
   place: TilePlace | null;
-  status: string | null;
-  faces: FaceResult[];
+  /** The page's own word for the tile (a status, a result that did not come through the relay), shown over `answer`. */
+  word: { status: string | null; faces: FaceResult[] } | null;
+  /** The tile's last result through the relay (an answer, a push); null before the first. */
+  answer: FaceResult[] | null;
   /** The page holds the tile at the host (utils/hold.ts): its pushes are current. */
   held: boolean;
 }
@@ -45,12 +50,11 @@ export class OverlayBoard {
     if ('tiles' in command) {
       for (const [id, update] of command.tiles) {
         let tile = this.tiles.get(id);
-        if (!tile) this.tiles.set(id, (tile = { place: null, status: null, faces: [], held: false }));
+        if (!tile) this.tiles.set(id, (tile = { place: null, word: null, answer: null, held: false }));
         tile.place = update.place;
-        if (update.say) {
-          tile.status = update.say.status;
-          tile.faces = update.say.faces;
-        }
+        // The page's word, or none: its latest result through the relay shows. (Said after an answer
+        // that crossed it on the way, a word is taken back by the page's next update.)
+        tile.word = update.say ?? null;
         this.dirty.add(id);
       }
       this.overlay.mount(); // (again, after a `clear`)
@@ -101,8 +105,9 @@ export class OverlayBoard {
   }
 
   private show(tileId: string, tile: BoardTile, faces: FaceResult[]): void {
-    tile.faces = faces;
-    tile.status = faces.length ? null : 'no face';
+    // A result replaces the page's word at once, as it does on the page when the answer reaches it.
+    tile.word = null;
+    tile.answer = faces;
     this.dirty.add(tileId);
     if (this.timer !== null) return;
     const wait = this.lastDraw + this.minIntervalMs - performance.now();
@@ -116,7 +121,9 @@ export class OverlayBoard {
     this.lastDraw = performance.now();
     for (const id of this.dirty) {
       const tile = this.tiles.get(id);
-      if (tile) this.overlay.render(id, tileView(tile.place, tile.status, tile.faces, this.lines));
+      if (!tile) continue;
+      const { status, faces } = tile.word ?? { status: tile.answer?.length === 0 ? 'no face' : null, faces: tile.answer ?? [] };
+      this.overlay.render(id, tileView(tile.place, status, faces, this.lines));
     }
     this.dirty.clear();
   }

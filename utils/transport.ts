@@ -301,8 +301,12 @@ export class RelayTransport implements FrameTransport, TileHolder {
  */
 export class RemoteOverlay implements OverlaySurface {
   readonly drawsRelayedResults = true;
-  /** Where each tile was last said to show (JSON), so an unchanged place goes unsaid. */
-  private readonly placed = new Map<string, string>();
+  /**
+   * Where each tile was last said to show (JSON) when the page left it to the relay's results, so
+   * an unchanged place goes unsaid; null: the page's own word went last (the next place is said,
+   * to take it back).
+   */
+  private readonly placed = new Map<string, string | null>();
 
   constructor(
     private readonly frame: HTMLIFrameElement,
@@ -335,8 +339,8 @@ export class RemoteOverlay implements OverlaySurface {
   draw(tiles: [string, TileDraw][]): void {
     const updates: [string, TileUpdate][] = [];
     for (const [id, t] of tiles) {
-      const place = JSON.stringify(t.place);
-      if (!t.own && this.placed.get(id) === place) continue;
+      const place = t.own ? null : JSON.stringify(t.place);
+      if (place !== null && this.placed.get(id) === place) continue;
       this.placed.set(id, place);
       updates.push([id, t.own ? { place: t.place, say: { status: t.status, faces: t.faces } } : { place: t.place }]);
     }

@@ -554,8 +554,11 @@ class Controller {
   private showFaces(tile: Tile, faces: FaceResult[], relayed: boolean): void {
     tile.faces = faces;
     tile.status = faces.length ? null : 'no face';
+    const wasOwn = tile.own;
     tile.own = !(relayed && this.overlay.drawsRelayedResults);
-    if (tile.own) this.render(tile, true);
+    // Drawn by the page; or drawn by the relay already, and the page's word taken back (it may have
+    // reached the relay after this answer).
+    if (tile.own || wasOwn) this.render(tile, true);
   }
 
   /**

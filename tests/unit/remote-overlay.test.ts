@@ -139,6 +139,29 @@ describe('the overlay drawn in the relay iframe', () => {
     expect(layerHtml(relayDoc)).not.toContain('class="badge"');
   });
 
+  it('takes back the page’s word that reached the relay after the answer it was meant to precede', async () => {
+    const { remote, board, relayDoc, settle } = pair();
+    remote.draw([['a', { place: placeA, status: null, faces: [], own: false }]]);
+    await settle(1);
+    expect(layerHtml(relayDoc)).not.toContain('class="status"');
+    // The page says "waiting for video" (a moment without a frame); its next frame's answer, carried
+    // by the relay, comes first and is drawn; the page's word, drawn at its next animation frame,
+    // comes after.
+    board.answered('a', [face(4, 0.88)]);
+    remote.draw([['a', { place: placeA, status: 'waiting for video', faces: [], own: true }]]);
+    await settle(2);
+    expect(layerHtml(relayDoc)).toContain('waiting for video');
+    // The answer reaches the page: the tile is the relay's again, at the same place — that is said,
+    // and the relay shows the answer it had.
+    remote.draw([['a', { place: placeA, status: null, faces: [face(4, 0.88)], own: false }]]);
+    await settle(3);
+    expect(layerHtml(relayDoc)).not.toContain('waiting for video');
+    expect(layerHtml(relayDoc)).toContain('Happiness 88%');
+    // And then, staying put, nothing more to say.
+    remote.draw([['a', { place: placeA, status: null, faces: [face(4, 0.88)], own: false }]]);
+    await settle(3);
+  });
+
   it('follows the badge lines the user chose, and forgets removed and cleared tiles', async () => {
     const { remote, board, drawn, relayDoc, settle } = pair();
     remote.draw([['a', { place: placeA, status: null, faces: [], own: false }]]);
