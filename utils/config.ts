@@ -10,6 +10,12 @@ export const CAPTURE = {
   minTilePx: 64,
   /** How often the page is re-scanned for new or removed <video> elements (ms). */
   rescanMs: 1000,
+  /**
+   * A video without a frame to show for less than this (ms) — a looping clip seeking back to its
+   * start, a moment's stall of a call's stream — keeps its tile's last reading; longer, the tile
+   * says "waiting for video".
+   */
+  stallGraceMs: 1500,
 } as const;
 
 /**

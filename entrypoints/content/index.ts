@@ -102,6 +102,8 @@ interface Tile {
   heldAt: number;
   /** What the host is to repeat for it while held, as of its last check (renewed with other tiles': `renewHolds`). */
   holdAsk: HoldRequest | null;
+  /** When its video was first seen without a frame to show, in the stall going on (0: none; CAPTURE.stallGraceMs). */
+  stalledAt: number;
   /** When its last picture of the whole frame went (utils/raw-frame.ts WHOLE_FRAME_EVERY_MS). */
   wholeAt: number;
 }
@@ -276,7 +278,7 @@ class Controller {
         tile.name = t.name ?? t.key;
         tile.hidden = t.hidden;
       } else {
-        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, own: true, placed: null, placedPixels: null, thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, holdAsk: null, wholeAt: 0 });
+        this.tiles.set(t.key, { id: t.key, name: t.name ?? t.key, source: t.source, anchor: t.anchor, hidden: t.hidden, inFlight: false, status: null, faces: [], unreadable: null, needsCapture: false, captured: false, timer: null, shown: false, own: true, placed: null, placedPixels: null, thumb: null, analysedAt: 0, checkAt: null, still: false, settled: false, viaChannel: false, heldAt: 0, holdAsk: null, stalledAt: 0, wholeAt: 0 });
       }
     }
     for (const [key, tile] of this.tiles) {
@@ -349,10 +351,13 @@ class Controller {
     }
     const pixels = elementPixels(source);
     if ((source instanceof HTMLVideoElement && source.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) || pixels.width === 0 || pixels.height === 0) {
-      this.show(tile, 'waiting for video');
+      const now = Date.now();
+      if (tile.stalledAt === 0) tile.stalledAt = now;
+      if (now - tile.stalledAt >= CAPTURE.stallGraceMs) this.show(tile, 'waiting for video');
       this.schedule(tile, interval * 2);
       return;
     }
+    tile.stalledAt = 0;
     if (source instanceof HTMLVideoElement && (source.paused || source.ended)) {
       this.show(tile, source.ended ? 'video ended' : 'paused');
       this.schedule(tile, interval * 2);
@@ -729,6 +734,9 @@ class Controller {
     // Once cut off from the extension, only that is said: a frame still in flight must not replace it.
     if (status !== ORPHANED && this.ctx.isInvalid) return;
     this.unhold(tile); // not analysed now (paused, no camera, …): the host stops repeating it
+    // Its next frame goes as a picture, even if it did not change: the answer takes the word back
+    // (an unchanged frame would only hold it again, and a held tile hears back only when its badge changes).
+    tile.analysedAt = 0;
     tile.status = status;
     tile.faces = [];
     tile.own = true;

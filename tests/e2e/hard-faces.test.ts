@@ -11,6 +11,8 @@ import { loggedResults, type LoggedResult } from '../support/extension';
 import { callUrl, hardTiles, type HardTile } from '../support/grid';
 import { ROOT } from '../support/media';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
+import { pollUntil } from '../../scripts/lib/poll.mjs';
+import { KEEPALIVE_MS } from '../../utils/scheduler';
 
 const AU12 = 6; // index in AU_NAMES
 const HAPPINESS = 4; // index in AffectNet order
@@ -23,6 +25,8 @@ describe('hard pictures in Chromium', () => {
   let tiles: HardTile[];
   let log: LoggedResult[] = [];
   let overlay = '';
+  /** Overlay snapshots taken across the clips' loop that said "waiting for video". */
+  const acrossLoop: string[] = [];
   const of = (key: string) => log.filter((r) => r.name === tiles.find((t) => t.key === key)!.name);
 
   beforeAll(async () => {
@@ -35,8 +39,17 @@ describe('hard pictures in Chromium', () => {
     await page.waitForFunction(() => [...document.querySelectorAll('video')].every((v) => v.currentTime > 3), undefined, { timeout: 60_000, polling: 500 });
     await waitForBadges(page, 1, 40_000);
     await page.evaluate(() => document.querySelectorAll('video').forEach((v) => (v.currentTime = 0)));
-    await page.waitForTimeout(12_500);
+    // The overlay mid-clip, then every quarter second across the clips' loops (the tiny one's at 6
+    // and 12 s, the others' at 12 s).
+    await page.waitForTimeout(3000);
     overlay = await overlayHtml(page);
+    await page.waitForTimeout(1500);
+    const until = Date.now() + 9000;
+    while (Date.now() < until) {
+      const html = await overlayHtml(page);
+      if (html.includes('waiting for video')) acrossLoop.push(html);
+      await page.waitForTimeout(250);
+    }
     await page.waitForTimeout(1500); // the background flushes its log once a second
     log = await loggedResults(browser.serviceWorker);
   }, 180_000);
@@ -107,4 +120,55 @@ describe('hard pictures in Chromium', () => {
     }
     expect(overlay).toContain('Face too small for expressions');
   });
+
+  it('keeps each tile’s reading while a looping clip seeks back to its start', () => {
+    // The video has no frame for a moment at its loop point: a tile says "waiting for video" only
+    // when that lasts, not at every loop.
+    expect(acrossLoop).toEqual([]);
+  });
+
+  it('says "no face" on a camera left on with nobody in it', () => {
+    const frames = of('desk');
+    expect(frames.length).toBeGreaterThan(5);
+    expect(frames.filter((r) => r.faces.length > 0)).toEqual([]);
+    expect(tileHtml(overlay, tiles.find((t) => t.key === 'desk')!.name)).toContain('no face');
+  });
+
+  it('takes its "paused" back as soon as the video plays on, though the picture did not change', async () => {
+    // The desk: a still picture with no face, so its change check looks at the whole frame before
+    // and after a status. Held (analysed, then repeated by the host), paused and played on right
+    // after a picture — well within the keep-alive, when an unchanged check would only hold it
+    // again — it must show its reading at once, not keep saying "paused" until a picture is due.
+    const desk = tiles.findIndex((t) => t.key === 'desk');
+    const name = tiles[desk]!.name;
+    const ours = async () => (await loggedResults(browser.serviceWorker)).filter((r) => r.name === name);
+    const video = (what: 'pause' | 'play') => page.evaluate(([i, w]) => document.querySelectorAll('video')[i as number]![w as 'pause' | 'play'](), [desk, what]);
+    const shown = async () => tileHtml(await overlayHtml(page), name);
+    const start = Date.now();
+    await pollUntil(ours, (l) => l.some((r) => r.held && r.at > start), 10_000, 250);
+    const heldAt = Date.now();
+    const pictures = await pollUntil(ours, (l) => l.some((r) => !r.reused && !r.held && r.at > heldAt), 5000, 100);
+    const pictureAt = Math.max(...pictures.filter((r) => !r.reused && !r.held).map((r) => r.at));
+    await video('pause');
+    expect(await pollUntil(shown, (h) => h.includes('paused'), 3000, 100)).toContain('paused');
+    await video('play');
+    const resumedAt = Date.now();
+    const html = await pollUntil(shown, (h) => h.includes('no face'), 1500, 100);
+    const shownAfter = Date.now() - resumedAt;
+    const after = (await pollUntil(ours, (l) => l.some((r) => r.at > resumedAt), 3000)).filter((r) => r.at > resumedAt);
+    console.log(`desk: played on ${resumedAt - pictureAt} ms after its last picture; its reading back within ${shownAfter} ms; frames after: ${after.map((r) => (r.held ? 'held' : r.reused ? 'unchanged' : 'picture')).join(', ')}`);
+    expect(resumedAt - pictureAt, 'played on within the keep-alive').toBeLessThan(KEEPALIVE_MS);
+    // Its first frame is a picture (whose answer takes the word back), not the hold again.
+    expect(after[0]!.reused || after[0]!.held, `first frame after play: ${JSON.stringify(after[0])}`).toBeFalsy();
+    expect(html).toContain('no face');
+    expect(html).not.toContain('paused');
+  });
 });
+
+/** One tile's part of the overlay's HTML (up to the next tile's). */
+function tileHtml(html: string, name: string): string {
+  const at = html.indexOf(`data-tile="name:${name}"`);
+  if (at < 0) return '';
+  const next = html.indexOf('class="tile"', at);
+  return html.slice(at, next < 0 ? undefined : next);
+}

@@ -74,7 +74,8 @@ export interface HardTile {
  * - `room`: a meeting-room camera — five people around a laptop in one tile (one cut by the edge);
  * - `gray`: the grid's subject-025 tile in grayscale (neutral 0–4 s, happy 4–8 s, neutral 8–12 s);
  * - `edge`: subject 024 smiling, the left 38 % of the picture cut away (the face runs off the edge);
- * - `tiny`: subject 001 smiling in an 80×80 video, a face of ~25 px — detectable, too small to read.
+ * - `tiny`: subject 001 smiling in an 80×80 video, a face of ~25 px — detectable, too small to read;
+ * - `desk`: the meeting room's desk, laptop and mug, no face (a camera left on, its person away).
  */
 export async function hardTiles(): Promise<HardTile[]> {
   const grid = await gridTiles();
@@ -84,6 +85,7 @@ export async function hardTiles(): Promise<HardTile[]> {
     { key: 'gray', name: 'Subject 025 (grayscale)', file: encode('gray', ['-i', grid.find((t) => t.key === 'top-right')!.file], 'format=gray', 12) },
     { key: 'edge', name: 'Subject 024 (cut by the edge)', file: encode('edge', still(await media('expressions/london/024_happy.jpg')), 'crop=iw*0.62:ih:iw*0.38:0,scale=372:600', 6) },
     { key: 'tiny', name: 'Subject 001 (tiny)', file: encode('tiny', still(await media('expressions/london/001_happy.jpg')), 'scale=80:80', 6) },
+    { key: 'desk', name: 'Desk (nobody)', file: encode('desk', still(await media('multiface/group_meeting.jpeg')), 'crop=iw:ih*0.3:0:ih*0.7,scale=640:-2', 6) },
   ];
 }
 
