@@ -5,7 +5,7 @@
  * (components/overlay-board.ts), elsewhere on the meeting page's main thread.
  * It never takes pointer events: clicks go to the meeting UI underneath.
  */
-import { badgeSide, frameAround, placeBox, type Rect } from '../utils/geometry';
+import { badgeNeedPx, badgeSide, frameAround, placeBox, type Rect } from '../utils/geometry';
 import { FACE_FRAME_MARGIN } from '../utils/config';
 import { DEFAULT_OVERLAY_CONTENTS, type OverlayContents } from '../utils/settings';
 import type { FaceResult } from '../utils/types';
@@ -36,7 +36,7 @@ export interface TileView {
 const STYLE = `
 :host { all: initial; }
 .layer { position: fixed; inset: 0; pointer-events: none; z-index: 2147483646; font-family: system-ui, sans-serif; }
-.tile { position: fixed; pointer-events: none; }
+.tile { position: fixed; pointer-events: none; clip-path: inset(0); }
 .status { position: absolute; left: 6px; top: 6px; padding: 2px 8px; border-radius: 10px;
   background: rgba(20,20,20,.72); color: #fff; font-size: 12px; line-height: 18px; }
 .box { position: fixed; border: 2px solid rgba(255,255,255,.85); border-radius: 6px; box-sizing: border-box;
@@ -56,6 +56,7 @@ const STYLE = `
 .badge .title { font-weight: 600; }
 .badge .detail { opacity: .85; font-size: .85em; }
 .box.below .badge { bottom: auto; top: calc(100% + 4px); }
+.box.inside .badge { bottom: auto; }
 `;
 
 /** The elements of one face's box and badge, kept and updated in place between frames. */
@@ -203,8 +204,12 @@ export class Overlay implements OverlaySurface {
       const f = (tile.faces[i] ??= this.faceEls());
       // Off the face: the region the models read must not hold the overlay (a tab capture sees it).
       const frame = frameAround(face.rect, FACE_FRAME_MARGIN);
-      setClass(f.box, `box ${face.tone}${badgeSide(frame, r, 3 * fontSize) === 'below' ? ' below' : ''}`);
+      const side = badgeSide(frame, r, badgeNeedPx(fontSize, (face.detail ? 1 : 0) + (face.extra ? 1 : 0)));
+      setClass(f.box, `box ${face.tone}${side === 'above' ? '' : ` ${side}`}`);
       placeEl(f.box, frame);
+      // Kept inside the tile where the frame runs past its edge (the tile clips the rest).
+      setStyle(f.badge, 'top', side === 'inside' ? `${Math.max(0, r.y - frame.y) + 4}px` : '');
+      setStyle(f.badge, 'left', side === 'inside' ? `${Math.max(0, r.x - frame.x) + 4}px` : frame.x - 2 < r.x ? `${r.x - frame.x}px` : '');
       setStyle(f.badge, 'fontSize', fontPx);
       setText(f.title, face.title);
       setText(f.detail, face.detail);

@@ -49,13 +49,23 @@ export function frameAround(face: Rect, margin: number, minPx = 4): Rect {
 
 /**
  * Where a face's badge goes: above its frame when `needPx` fit between the frame and the top of the
- * tile, else on the side with more room — a face that fills its tile keeps its badge as far inside
- * the tile as it can instead of spilling over the tile below.
+ * tile, else below it when they fit there, else inside the frame at its top (a face that fills its
+ * tile): never over the next tile, where it would hide another person's face — and, read from a tab
+ * capture, be read as part of it.
  */
-export function badgeSide(frame: Rect, tile: Rect, needPx: number): 'above' | 'below' {
-  const above = frame.y - tile.y;
-  const below = tile.y + tile.h - (frame.y + frame.h);
-  return above >= needPx || above >= below ? 'above' : 'below';
+export function badgeSide(frame: Rect, tile: Rect, needPx: number): 'above' | 'below' | 'inside' {
+  if (frame.y - tile.y >= needPx) return 'above';
+  if (tile.y + tile.h - (frame.y + frame.h) >= needPx) return 'below';
+  return 'inside';
+}
+
+/**
+ * The height (px) a badge of `detailLines` lines under its title takes, with the gap to its frame
+ * (components/overlay.ts: title 1.25 em, details .85 em at 1.25 line height, 3 px padding above and
+ * below, a 1.6-em valence/arousal disc beside them, 4 px off the frame).
+ */
+export function badgeNeedPx(fontPx: number, detailLines: number): number {
+  return Math.ceil(Math.max(1.6 * fontPx, 1.25 * fontPx + detailLines * 1.0625 * fontPx) + 6 + 4);
 }
 
 /** Size of the frame we send for analysis: the video scaled so its longer side is ≤ `maxSide`. */

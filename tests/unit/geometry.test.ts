@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSize, badgeSide, contentRect, frameAround, inRegion, ofRegion, placeBox } from '../../utils/geometry';
+import { analysisSize, badgeNeedPx, badgeSide, contentRect, frameAround, inRegion, ofRegion, placeBox } from '../../utils/geometry';
 
 const box = { x: 100, y: 50, w: 400, h: 400 };
 
@@ -39,13 +39,22 @@ describe('overlay geometry', () => {
     expect(frameAround({ x: 10, y: 10, w: 20, h: 20 }, 0.1)).toEqual({ x: 6, y: 6, w: 28, h: 28 });
   });
 
-  it('puts the badge above the frame when it fits, else on the side of the tile with more room', () => {
+  it('puts the badge above the frame when it fits, else below, else inside the frame: never over the next tile', () => {
     const tile = { x: 0, y: 40, w: 480, h: 480 };
     expect(badgeSide({ x: 100, y: 120, w: 200, h: 250 }, tile, 48)).toBe('above');
     // Near the top with room below: below.
     expect(badgeSide({ x: 100, y: 50, w: 200, h: 250 }, tile, 48)).toBe('below');
-    // A face filling the tile (47 px above, 30 below): above, spilling less than below would.
-    expect(badgeSide({ x: 96, y: 87, w: 348, h: 410 }, tile, 48)).toBe('above');
+    // A face filling the tile (47 px above, 30 below): inside its frame, not over the tile above.
+    expect(badgeSide({ x: 96, y: 87, w: 348, h: 410 }, tile, 48)).toBe('inside');
+    // A frame running past both edges (a face filling a tile of a shared canvas).
+    expect(badgeSide({ x: 106, y: -38, w: 450, h: 595 }, tile, 48)).toBe('inside');
+  });
+
+  it('sizes a badge by its lines', () => {
+    // 16 px: the title (20 px) and two details (17 px each), 6 px padding, 4 px off the frame.
+    expect(badgeNeedPx(16, 2)).toBe(64);
+    // A title alone is as tall as the valence/arousal disc beside it (1.6 em).
+    expect(badgeNeedPx(16, 0)).toBe(36);
   });
 });
 
