@@ -206,7 +206,12 @@ describe('meeting-site pages in Chromium', () => {
       const seen = [...new Set(log.map((r) => `${r.tileId} = ${r.name}`))];
       console.log(`${s.site}: tiles ${seen.join(' | ')}`);
       // Only the filled tiles were analysed (no screen share, hidden stream or camera-off tile).
-      expect(new Set(log.map((r) => r.tileId)).size).toBe(s.fills.length);
+      // (Each tile's frames in the message: where one came from, should this fail.)
+      const byTile = [...new Set(log.map((r) => r.tileId))].map((id) => {
+        const rs = log.filter((r) => r.tileId === id);
+        return `${id} (${rs[0]!.name}): ${rs.length} frames at +${rs[0]!.at - t0}…+${rs.at(-1)!.at - t0} ms, ${rs.filter((r) => r.held).length} held, via ${[...new Set(rs.map((r) => r.via))].join('/')}`;
+      });
+      expect(byTile.length, `tiles analysed: ${byTile.join('; ')}`).toBe(s.fills.length);
 
       checkTiles(s, tiles, log, painted, switched);
     });
