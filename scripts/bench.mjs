@@ -5,6 +5,7 @@
 // against face-api.js (TinyFaceDetector + FaceExpressionNet) on the same tiles in the same browser.
 //
 //   node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend <id>]
+//                          [--fps-per-tile 1..30] [--cpu-percent 5..100]
 //                          [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5]
 //                          [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS]
 //                          [--tile-video FILE] [--extension DIR] [--out DIR]
@@ -42,6 +43,8 @@ function parseArgs(argv) {
     seconds: 20,
     warmup: 3,
     backend: null,
+    fpsPerTile: null,
+    cpuPercent: null,
     faceapiBackend: 'wasm',
     faceapiInput: 224,
     faceapiScore: 0.5,
@@ -77,6 +80,16 @@ function parseArgs(argv) {
         break;
       case '--backend':
         o.backend = value();
+        break;
+      case '--fps-per-tile':
+        // The options page's frame budget (utils/settings.ts FRAME_BUDGET_LIMITS: 1–30; default 8).
+        o.fpsPerTile = Number(value());
+        if (!Number.isInteger(o.fpsPerTile) || o.fpsPerTile < 1 || o.fpsPerTile > 30) throw new Error('bench: --fps-per-tile takes 1..30');
+        break;
+      case '--cpu-percent':
+        // The options page's processor budget (5–100 % of all cores; default 50).
+        o.cpuPercent = Number(value());
+        if (!Number.isInteger(o.cpuPercent) || o.cpuPercent < 5 || o.cpuPercent > 100) throw new Error('bench: --cpu-percent takes 5..100');
         break;
       case '--faceapi-backend':
         o.faceapiBackend = value();
@@ -121,7 +134,7 @@ function parseArgs(argv) {
         break;
       case '--help':
       case '-h':
-        console.error('usage: node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend ID] [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5] [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS] [--tile-video FILE] [--extension DIR] [--out DIR]');
+        console.error('usage: node scripts/bench.mjs [--tiles 1,4,9,16] [--seconds 20] [--warmup 3] [--backend ID] [--fps-per-tile N] [--cpu-percent P] [--faceapi-backend wasm|webgl|cpu] [--faceapi-input 224] [--faceapi-score 0.5] [--soak MINUTES] [--json] [--build] [--no-baseline] [--no-trace] [--profile SECONDS] [--tile-video FILE] [--extension DIR] [--out DIR]');
         process.exit(0);
         break;
       default:
@@ -174,6 +187,12 @@ if (opts.backend) {
   // The affect backend the options page would set (utils/storage.ts affectBackendItem, `local:affectBackend`).
   await firstWorker.evaluate((id) => chrome.storage.local.set({ affectBackend: id }), opts.backend);
   log(`affect backend set to ${opts.backend}`);
+}
+if (opts.fpsPerTile !== null || opts.cpuPercent !== null) {
+  // The frame budget the options page would set (utils/settings.ts frameBudgetItem, `local:frameBudget`).
+  const budget = { fpsPerTile: opts.fpsPerTile ?? 8, cpuPercent: opts.cpuPercent ?? 50 };
+  await firstWorker.evaluate((b) => chrome.storage.local.set({ frameBudget: b }), budget);
+  log(`frame budget set to ${budget.fpsPerTile} frames/s per tile, ${budget.cpuPercent} % CPU`);
 }
 
 let shuttingDown = false;
@@ -710,6 +729,7 @@ const report = {
     seconds: opts.seconds,
     warmupSeconds: opts.warmup,
     backend: opts.backend,
+    frameBudget: { fpsPerTile: opts.fpsPerTile ?? 8, cpuPercent: opts.cpuPercent ?? 50 },
     faceapiBackend: opts.faceapiBackend,
     faceapiInputSize: opts.faceapiInput,
     faceapiScoreThreshold: opts.faceapiScore,
@@ -728,7 +748,7 @@ const report = {
     'mainThread.trace: a 3 s Chromium trace of the page renderer main thread right after the measured window, self time per event (ms per wall second); script events are labelled with their origin (chrome-extension:// = the content script).',
     'mainThread.profile (--profile SECONDS): a CDP CPU profile of the page renderer main thread after the trace, self time per function (ms per wall second; "extension" = the content script); "(program)" is native work outside any script (message receipt, style, layout, paint).',
     'face-api.js: TinyFaceDetector (input 224 by default: at 320 it misses the face on the top-left tile in most frames) + FaceExpressionNet on the page main thread, one run per new video frame per tile, round-robin, back to back; latency = one detect+expressions call.',
-    'AffectLens samples each tile at most CAPTURE.fpsPerTile (8) frames/s, so with few tiles its fps is capped by design; face-api.js is not capped.',
+    'AffectLens samples each tile at most the frame budget\'s frames/s per tile (options.frameBudget; default 8, CAPTURE.fpsPerTile; --fps-per-tile and --cpu-percent set what the options page would), so with few tiles its fps is capped by design; face-api.js is not capped.',
     'fps counts every frame AffectLens answered; a frame whose face region did not change is answered from the tile\'s last analysis without decoding or running a model (utils/scheduler.ts; in Chrome the host repeats a still tile by itself, framesHeld, utils/hold.ts) — three of the four grid tiles are still photos, so fpsFromPicture (frames analysed from a picture) is the fairer comparison with face-api.js, which analyses every frame.',
   ],
   runs: [],

@@ -9,7 +9,7 @@ export function toMarkdown(r) {
   lines.push('');
   lines.push(
     `Chromium ${f(r.browser.version)} headless · ${r.machine.cpus} CPUs (${r.machine.cpuModel ?? '?'}) · ${r.machine.memoryGB} GB · Node ${r.machine.node} · ` +
-      `backend ${f(r.options.backend)} (affect backends seen: ${[...new Set(r.runs.flatMap((run) => run.affectlens.affectBackends ?? []))].join(', ') || 'none'}) · face-api.js on tfjs ${f(r.faceapi?.backend ?? r.options.faceapiBackend)} (input ${r.options.faceapiInputSize}) · ` +
+      `backend ${f(r.options.backend)}, frame budget ${r.options.frameBudget ? `${r.options.frameBudget.fpsPerTile} frames/s per tile, ${r.options.frameBudget.cpuPercent} % CPU` : 'default'} (affect backends seen: ${[...new Set(r.runs.flatMap((run) => run.affectlens.affectBackends ?? []))].join(', ') || 'none'}) · face-api.js on tfjs ${f(r.faceapi?.backend ?? r.options.faceapiBackend)} (input ${r.options.faceapiInputSize}) · ` +
       (r.options.soakMinutes ? `soak ${r.options.soakMinutes} min` : `${r.options.seconds} s per tile count after ${r.options.warmupSeconds} s warm-up`) +
       ` · load average ${(r.machine.loadAvgAtStart ?? []).join(' ')} at start, ${(r.machine.loadAvgAtEnd ?? []).join(' ')} at end`,
   );
