@@ -578,8 +578,7 @@ class Controller {
     for (const tile of this.tiles.values()) {
       if (tile.heldAt === 0) continue;
       tile.heldAt = 0; // its hold went with the host
-      tile.analysedAt = 0; // and the new host has no frame of it: the picture goes next
-      this.show(tile, 'restarting analysis…');
+      this.show(tile, 'restarting analysis…'); // (and its picture goes next: the new host has no frame of it)
     }
   }
 
