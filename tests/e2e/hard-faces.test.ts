@@ -144,20 +144,29 @@ describe('hard pictures in Chromium', () => {
     const ours = async () => (await loggedResults(browser.serviceWorker)).filter((r) => r.name === name);
     const video = (what: 'pause' | 'play') => page.evaluate(([i, w]) => document.querySelectorAll('video')[i as number]![w as 'pause' | 'play'](), [desk, what]);
     const shown = async () => tileHtml(await overlayHtml(page), name);
-    const start = Date.now();
-    await pollUntil(ours, (l) => l.some((r) => r.held && r.at > start), 10_000, 250);
-    const heldAt = Date.now();
-    const pictures = await pollUntil(ours, (l) => l.some((r) => !r.reused && !r.held && r.at > heldAt), 5000, 100);
-    const pictureAt = Math.max(...pictures.filter((r) => !r.reused && !r.held).map((r) => r.at));
-    await video('pause');
-    expect(await pollUntil(shown, (h) => h.includes('paused'), 3000, 100)).toContain('paused');
-    await video('play');
-    const resumedAt = Date.now();
-    const html = await pollUntil(shown, (h) => h.includes('no face'), 1500, 100);
-    const shownAfter = Date.now() - resumedAt;
+    // Up to three tries: the log reaches the test in batches, so the pause may come too late after
+    // the picture (past the keep-alive, the next picture is due anyway and proves nothing).
+    let pictureAt = 0;
+    let resumedAt = 0;
+    let html = '';
+    let shownAfter = 0;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const start = Date.now();
+      await pollUntil(ours, (l) => l.some((r) => r.held && r.at > start), 10_000, 250);
+      const heldAt = Date.now();
+      const pictures = await pollUntil(ours, (l) => l.some((r) => !r.reused && !r.held && r.at > heldAt), 5000, 100);
+      pictureAt = Math.max(...pictures.filter((r) => !r.reused && !r.held).map((r) => r.at));
+      await video('pause');
+      expect(await pollUntil(shown, (h) => h.includes('paused'), 3000, 100)).toContain('paused');
+      await video('play');
+      resumedAt = Date.now();
+      html = await pollUntil(shown, (h) => h.includes('no face'), 1500, 100);
+      shownAfter = Date.now() - resumedAt;
+      if (resumedAt - pictureAt < KEEPALIVE_MS - 300) break;
+    }
     const after = (await pollUntil(ours, (l) => l.some((r) => r.at > resumedAt), 3000)).filter((r) => r.at > resumedAt);
     console.log(`desk: played on ${resumedAt - pictureAt} ms after its last picture; its reading back within ${shownAfter} ms; frames after: ${after.map((r) => (r.held ? 'held' : r.reused ? 'unchanged' : 'picture')).join(', ')}`);
-    expect(resumedAt - pictureAt, 'played on within the keep-alive').toBeLessThan(KEEPALIVE_MS);
+    expect(resumedAt - pictureAt, 'played on within the keep-alive').toBeLessThan(KEEPALIVE_MS - 300);
     // Its first frame is a picture (whose answer takes the word back), not the hold again.
     expect(after[0]!.reused || after[0]!.held, `first frame after play: ${JSON.stringify(after[0])}`).toBeFalsy();
     expect(html).toContain('no face');
