@@ -207,9 +207,19 @@ export class Overlay implements OverlaySurface {
       const side = badgeSide(frame, r, badgeNeedPx(fontSize, (face.detail ? 1 : 0) + (face.extra ? 1 : 0)));
       setClass(f.box, `box ${face.tone}${side === 'above' ? '' : ` ${side}`}`);
       placeEl(f.box, frame);
-      // Kept inside the tile where the frame runs past its edge (the tile clips the rest).
-      setStyle(f.badge, 'top', side === 'inside' ? `${Math.max(0, r.y - frame.y) + 4}px` : '');
-      setStyle(f.badge, 'left', side === 'inside' ? `${Math.max(0, r.x - frame.x) + 4}px` : frame.x - 2 < r.x ? `${r.x - frame.x}px` : '');
+      // Kept inside the tile where the frame runs past its edge (the tile clips the rest), and
+      // growing towards the tile's middle: from the frame's left edge in the tile's left half, from
+      // its right edge in the right half.
+      const inset = side === 'inside' ? 4 : 0;
+      setStyle(f.badge, 'top', side === 'inside' ? `${Math.max(0, r.y - frame.y) + inset}px` : '');
+      if (frame.x + frame.w / 2 <= r.x + r.w / 2) {
+        setStyle(f.badge, 'right', '');
+        setStyle(f.badge, 'left', side === 'inside' || frame.x - 2 < r.x ? `${Math.max(0, r.x - frame.x) + inset}px` : '');
+      } else {
+        const over = frame.x + frame.w - (r.x + r.w);
+        setStyle(f.badge, 'left', 'auto');
+        setStyle(f.badge, 'right', side === 'inside' || over > -2 ? `${Math.max(0, over) + inset}px` : '-2px');
+      }
       setStyle(f.badge, 'fontSize', fontPx);
       setText(f.title, face.title);
       setText(f.detail, face.detail);
@@ -290,7 +300,7 @@ function setClass(el: HTMLElement, className: string): void {
   if (el.className !== className) el.className = className;
 }
 
-function setStyle(el: HTMLElement, key: 'display' | 'left' | 'top' | 'width' | 'height' | 'fontSize', value: string): void {
+function setStyle(el: HTMLElement, key: 'display' | 'left' | 'right' | 'top' | 'width' | 'height' | 'fontSize', value: string): void {
   if (el.style[key] !== value) el.style[key] = value;
 }
 
