@@ -10,7 +10,7 @@
 import { OVERLAY_MIN_INTERVAL_MS } from '../utils/config';
 import { DEFAULT_OVERLAY_CONTENTS, type OverlayContents } from '../utils/settings';
 import type { FaceResult } from '../utils/types';
-import { tileView, type Overlay, type TilePlace } from './overlay';
+import { faceStatus, tileView, type Overlay, type TilePlace } from './overlay';
 
 /**
  * What the page says about a tile: where it shows, and (`say`) its own word for what it shows;
@@ -122,7 +122,7 @@ export class OverlayBoard {
     for (const id of this.dirty) {
       const tile = this.tiles.get(id);
       if (!tile) continue;
-      const { status, faces } = tile.word ?? { status: tile.answer?.length === 0 ? 'no face' : null, faces: tile.answer ?? [] };
+      const { status, faces } = tile.word ?? { status: tile.answer ? faceStatus(tile.answer) : null, faces: tile.answer ?? [] };
       this.overlay.render(id, tileView(tile.place, status, faces, this.lines));
     }
     this.dirty.clear();

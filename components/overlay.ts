@@ -5,7 +5,7 @@
  * (components/overlay-board.ts), elsewhere on the meeting page's main thread.
  * It never takes pointer events: clicks go to the meeting UI underneath.
  */
-import { badgeNeedPx, badgeSide, frameAround, placeBox, type Rect } from '../utils/geometry';
+import { badgeSide, frameAround, placeBox, type Rect } from '../utils/geometry';
 import { FACE_FRAME_MARGIN } from '../utils/config';
 import { DEFAULT_OVERLAY_CONTENTS, type OverlayContents } from '../utils/settings';
 import type { FaceResult } from '../utils/types';
@@ -31,6 +31,15 @@ export interface TileView {
   /** A status to show on the tile ("no face", "paused", …), or null when faces are shown. */
   status: string | null;
   faces: FaceView[];
+}
+
+/**
+ * The height (px) a badge of `detailLines` lines under its title takes, with the gap to its frame
+ * (the badge's rules in STYLE below: title 1.25 em, details .85 em at 1.25 line height, 3 px padding above and
+ * below, a 1.6-em valence/arousal disc beside them, 4 px off the frame).
+ */
+export function badgeNeedPx(fontPx: number, detailLines: number): number {
+  return Math.ceil(Math.max(1.6 * fontPx, 1.25 * fontPx + detailLines * 1.0625 * fontPx) + 6 + 4);
 }
 
 const STYLE = `
@@ -94,6 +103,11 @@ export interface TileDraw {
   status: string | null;
   faces: FaceResult[];
   own: boolean;
+}
+
+/** A tile's status for an analysed frame's faces: "no face" when it has none (the page's and the relay's overlay alike). */
+export function faceStatus(faces: readonly FaceResult[]): string | null {
+  return faces.length ? null : 'no face';
 }
 
 /** What the overlay shows on a tile: its faces on its picture, with the badge lines the user chose, and its status. */

@@ -59,15 +59,6 @@ export function badgeSide(frame: Rect, tile: Rect, needPx: number): 'above' | 'b
   return 'inside';
 }
 
-/**
- * The height (px) a badge of `detailLines` lines under its title takes, with the gap to its frame
- * (components/overlay.ts: title 1.25 em, details .85 em at 1.25 line height, 3 px padding above and
- * below, a 1.6-em valence/arousal disc beside them, 4 px off the frame).
- */
-export function badgeNeedPx(fontPx: number, detailLines: number): number {
-  return Math.ceil(Math.max(1.6 * fontPx, 1.25 * fontPx + detailLines * 1.0625 * fontPx) + 6 + 4);
-}
-
 /** Size of the frame we send for analysis: the video scaled so its longer side is ≤ `maxSide`. */
 export function analysisSize(vw: number, vh: number, maxSide: number): { width: number; height: number } {
   const scale = Math.min(1, maxSide / Math.max(vw, vh));

@@ -4,7 +4,7 @@
 import { browser } from 'wxt/browser';
 import { defineContentScript } from 'wxt/utils/define-content-script';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
-import { Overlay, type OverlaySurface, type TileDraw, type TilePlace } from '@/components/overlay';
+import { Overlay, faceStatus, type OverlaySurface, type TileDraw, type TilePlace } from '@/components/overlay';
 import { UnreadableVideoError, elementPixels, pictureRegion, type Picture } from '@/utils/capture';
 import { DirectTransport, RelayTransport, frameWithoutImage, type FrameTransport, type TileHolder, type TilePush } from '@/utils/transport';
 import { HOLD_RENEW_MS, renewalBatch, type HoldRequest } from '@/utils/hold';
@@ -558,7 +558,7 @@ class Controller {
    */
   private showFaces(tile: Tile, faces: FaceResult[], relayed: boolean): void {
     tile.faces = faces;
-    tile.status = faces.length ? null : 'no face';
+    tile.status = faceStatus(faces);
     const wasOwn = tile.own;
     tile.own = !(relayed && this.overlay.drawsRelayedResults);
     // Drawn by the page; or drawn by the relay already, and the page's word taken back (it may have

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSize, badgeNeedPx, badgeSide, contentRect, frameAround, inRegion, ofRegion, placeBox } from '../../utils/geometry';
+import { analysisSize, badgeSide, contentRect, frameAround, inRegion, ofRegion, placeBox } from '../../utils/geometry';
+import { badgeNeedPx } from '../../components/overlay';
 
 const box = { x: 100, y: 50, w: 400, h: 400 };
 
