@@ -5,7 +5,7 @@
  * (components/overlay-board.ts), elsewhere on the meeting page's main thread.
  * It never takes pointer events: clicks go to the meeting UI underneath.
  */
-import { badgeSide, frameAround, placeBox, type Rect } from '../utils/geometry';
+import { badgePlace, frameAround, placeBox, type Rect } from '../utils/geometry';
 import { FACE_FRAME_MARGIN } from '../utils/config';
 import { DEFAULT_OVERLAY_CONTENTS, type OverlayContents } from '../utils/settings';
 import type { FaceResult } from '../utils/types';
@@ -218,22 +218,12 @@ export class Overlay implements OverlaySurface {
       const f = (tile.faces[i] ??= this.faceEls());
       // Off the face: the region the models read must not hold the overlay (a tab capture sees it).
       const frame = frameAround(face.rect, FACE_FRAME_MARGIN);
-      const side = badgeSide(frame, r, badgeNeedPx(fontSize, (face.detail ? 1 : 0) + (face.extra ? 1 : 0)));
-      setClass(f.box, `box ${face.tone}${side === 'above' ? '' : ` ${side}`}`);
+      const place = badgePlace(frame, r, badgeNeedPx(fontSize, (face.detail ? 1 : 0) + (face.extra ? 1 : 0)));
+      setClass(f.box, `box ${face.tone}${place.side === 'above' ? '' : ` ${place.side}`}`);
       placeEl(f.box, frame);
-      // Kept inside the tile where the frame runs past its edge (the tile clips the rest), and
-      // growing towards the tile's middle: from the frame's left edge in the tile's left half, from
-      // its right edge in the right half.
-      const inset = side === 'inside' ? 4 : 0;
-      setStyle(f.badge, 'top', side === 'inside' ? `${Math.max(0, r.y - frame.y) + inset}px` : '');
-      if (frame.x + frame.w / 2 <= r.x + r.w / 2) {
-        setStyle(f.badge, 'right', '');
-        setStyle(f.badge, 'left', side === 'inside' || frame.x - 2 < r.x ? `${Math.max(0, r.x - frame.x) + inset}px` : '');
-      } else {
-        const over = frame.x + frame.w - (r.x + r.w);
-        setStyle(f.badge, 'left', 'auto');
-        setStyle(f.badge, 'right', side === 'inside' || over > -2 ? `${Math.max(0, over) + inset}px` : '-2px');
-      }
+      setStyle(f.badge, 'top', place.top);
+      setStyle(f.badge, 'left', place.left);
+      setStyle(f.badge, 'right', place.right);
       setStyle(f.badge, 'fontSize', fontPx);
       setText(f.title, face.title);
       setText(f.detail, face.detail);

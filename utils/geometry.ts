@@ -47,16 +47,47 @@ export function frameAround(face: Rect, margin: number, minPx = 4): Rect {
   return { x: face.x - pad, y: face.y - pad, w: face.w + 2 * pad, h: face.h + 2 * pad };
 }
 
+/** Which side of its frame a face's badge goes (`badgePlace`). */
+export type BadgeSide = 'above' | 'below' | 'inside';
+
 /**
  * Where a face's badge goes: above its frame when `needPx` fit between the frame and the top of the
  * tile, else below it when they fit there, else inside the frame at its top (a face that fills its
  * tile): never over the next tile, where it would hide another person's face — and, read from a tab
  * capture, be read as part of it.
  */
-export function badgeSide(frame: Rect, tile: Rect, needPx: number): 'above' | 'below' | 'inside' {
+export function badgeSide(frame: Rect, tile: Rect, needPx: number): BadgeSide {
   if (frame.y - tile.y >= needPx) return 'above';
   if (tile.y + tile.h - (frame.y + frame.h) >= needPx) return 'below';
   return 'inside';
+}
+
+/**
+ * A badge's side (`badgeSide`) and its offsets from its frame, as the overlay's CSS takes them
+ * (px strings; '' keeps the stylesheet's: 2 px left of the frame, `left: auto` lets `right` anchor
+ * it). It grows towards its tile's middle — from the frame's left edge in the tile's left half, from
+ * its right edge in the right half — and stays inside the tile where the frame runs past the tile's
+ * edge (the tile clips whatever runs past it); inside the frame it keeps 4 px off the edges.
+ */
+export interface BadgePlace {
+  side: BadgeSide;
+  top: string;
+  left: string;
+  right: string;
+}
+
+export function badgePlace(frame: Rect, tile: Rect, needPx: number): BadgePlace {
+  const side = badgeSide(frame, tile, needPx);
+  const inside = side === 'inside';
+  const inset = inside ? 4 : 0;
+  const top = inside ? `${Math.max(0, tile.y - frame.y) + inset}px` : '';
+  if (frame.x + frame.w / 2 <= tile.x + tile.w / 2) {
+    const left = inside || frame.x - 2 < tile.x ? `${Math.max(0, tile.x - frame.x) + inset}px` : '';
+    return { side, top, left, right: '' };
+  }
+  const over = frame.x + frame.w - (tile.x + tile.w);
+  const right = inside || over > -2 ? `${Math.max(0, over) + inset}px` : '-2px';
+  return { side, top, left: 'auto', right };
 }
 
 /** Size of the frame we send for analysis: the video scaled so its longer side is ≤ `maxSide`. */

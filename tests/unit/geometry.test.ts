@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisSize, badgeSide, contentRect, frameAround, inRegion, ofRegion, placeBox } from '../../utils/geometry';
+import { analysisSize, badgePlace, badgeSide, contentRect, frameAround, inRegion, ofRegion, placeBox } from '../../utils/geometry';
 import { badgeNeedPx } from '../../components/overlay';
 
 const box = { x: 100, y: 50, w: 400, h: 400 };
@@ -49,6 +49,26 @@ describe('overlay geometry', () => {
     expect(badgeSide({ x: 96, y: 87, w: 348, h: 410 }, tile, 48)).toBe('inside');
     // A frame running past both edges (a face filling a tile of a shared canvas).
     expect(badgeSide({ x: 106, y: -38, w: 450, h: 595 }, tile, 48)).toBe('inside');
+  });
+
+  it('places the badge from the frame edge nearer the tile’s middle, kept within the tile', () => {
+    const tile = { x: 0, y: 40, w: 480, h: 480 };
+    // Left half, room above: the stylesheet's place (2 px left of the frame, above it).
+    expect(badgePlace({ x: 100, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', top: '', left: '', right: '' });
+    // Left half, the frame running 10 px past the tile's left edge: the badge starts at the edge.
+    expect(badgePlace({ x: -10, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', top: '', left: '10px', right: '' });
+    // Right half: anchored at the frame's right edge, growing leftwards.
+    expect(badgePlace({ x: 300, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', top: '', left: 'auto', right: '-2px' });
+    // Right half, the frame 30 px past the tile's right edge: the badge ends at the edge.
+    expect(badgePlace({ x: 360, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', top: '', left: 'auto', right: '30px' });
+    // Near the top with room below: below, same anchoring.
+    expect(badgePlace({ x: 100, y: 50, w: 150, h: 250 }, tile, 48)).toEqual({ side: 'below', top: '', left: '', right: '' });
+    // A face filling the tile: inside the frame's top, 4 px off its edges.
+    expect(badgePlace({ x: 96, y: 87, w: 348, h: 410 }, tile, 48)).toEqual({ side: 'inside', top: '4px', left: 'auto', right: '4px' });
+    // A frame running past the tile's top and right edges: 4 px inside the tile's corner.
+    expect(badgePlace({ x: 106, y: -38, w: 450, h: 595 }, tile, 48)).toEqual({ side: 'inside', top: '82px', left: 'auto', right: '80px' });
+    // Inside, in the left half: from the frame's left edge.
+    expect(badgePlace({ x: 20, y: 60, w: 300, h: 450 }, tile, 48)).toEqual({ side: 'inside', top: '4px', left: '4px', right: '' });
   });
 
   it('sizes a badge by its lines', () => {
