@@ -42,13 +42,16 @@ export function badgeNeedPx(fontPx: number, detailLines: number): number {
   return Math.ceil(Math.max(1.6 * fontPx, 1.25 * fontPx + detailLines * 1.0625 * fontPx) + 6 + 4);
 }
 
+/** The face frame's border (px): its badge's lane is placed from inside it. */
+const FRAME_BORDER_PX = 2;
+
 const STYLE = `
 :host { all: initial; }
 .layer { position: fixed; inset: 0; pointer-events: none; z-index: 2147483646; font-family: system-ui, sans-serif; }
 .tile { position: fixed; pointer-events: none; clip-path: inset(0); }
 .status { position: absolute; left: 6px; top: 6px; padding: 2px 8px; border-radius: 10px;
   background: rgba(20,20,20,.72); color: #fff; font-size: 12px; line-height: 18px; }
-.box { position: fixed; border: 2px solid rgba(255,255,255,.85); border-radius: 6px; box-sizing: border-box;
+.box { position: fixed; border: ${FRAME_BORDER_PX}px solid rgba(255,255,255,.85); border-radius: 6px; box-sizing: border-box;
   box-shadow: 0 0 0 1px rgba(0,0,0,.35); }
 .box.positive { border-color: #ffd34d; }
 .box.negative { border-color: #6fa8ff; }
@@ -60,17 +63,26 @@ const STYLE = `
 .va::after { top: 50%; left: 10%; right: 10%; height: 1px; }
 .va .dot { position: absolute; width: .4em; height: .4em; margin: -.2em 0 0 -.2em; border-radius: 50%; background: #ffd34d; }
 .va.estimated .dot { background: transparent; box-shadow: 0 0 0 1.5px #ffd34d; }
-.badge { position: absolute; left: -2px; bottom: calc(100% + 4px); padding: 3px 7px; border-radius: 6px;
+.lane { position: absolute; display: flex; bottom: calc(100% + 4px); }
+.lane.end { flex-direction: row-reverse; }
+.gap { flex: 0 1 auto; min-width: 0; }
+.badge { flex: 0 0 auto; max-width: 100%; box-sizing: border-box; overflow: hidden; padding: 3px 7px; border-radius: 6px;
   background: rgba(20,20,20,.78); color: #fff; white-space: nowrap; line-height: 1.25; }
+.badge .text { min-width: 0; }
+.badge .title, .badge .detail { overflow: hidden; text-overflow: ellipsis; }
 .badge .title { font-weight: 600; }
 .badge .detail { opacity: .85; font-size: .85em; }
-.box.below .badge { bottom: auto; top: calc(100% + 4px); }
-.box.inside .badge { bottom: auto; }
+.box.below .lane { bottom: auto; top: calc(100% + 4px); }
+.box.inside .lane { bottom: auto; }
 `;
 
 /** The elements of one face's box and badge, kept and updated in place between frames. */
 interface FaceEls {
   box: HTMLDivElement;
+  /** Across the tile, above / below / inside the frame: the badge's room (utils/geometry.ts `badgePlace`). */
+  lane: HTMLDivElement;
+  /** Before the badge in its lane; shrinks so that the badge stays in the lane. */
+  gap: HTMLDivElement;
   badge: HTMLDivElement;
   text: HTMLDivElement;
   title: HTMLDivElement;
@@ -221,9 +233,12 @@ export class Overlay implements OverlaySurface {
       const place = badgePlace(frame, r, badgeNeedPx(fontSize, (face.detail ? 1 : 0) + (face.extra ? 1 : 0)));
       setClass(f.box, `box ${face.tone}${place.side === 'above' ? '' : ` ${place.side}`}`);
       placeEl(f.box, frame);
-      setStyle(f.badge, 'top', place.top);
-      setStyle(f.badge, 'left', place.left);
-      setStyle(f.badge, 'right', place.right);
+      setClass(f.lane, place.from === 'right' ? 'lane end' : 'lane');
+      // The lane's place in the frame's padding box (inside its border), which positions it.
+      setStyle(f.lane, 'top', place.lane.top === undefined ? '' : `${place.lane.top - frame.y - FRAME_BORDER_PX}px`);
+      setStyle(f.lane, 'left', `${place.lane.x - frame.x - FRAME_BORDER_PX}px`);
+      setStyle(f.lane, 'width', `${place.lane.width}px`);
+      setStyle(f.gap, 'flexBasis', `${place.gap}px`);
       setStyle(f.badge, 'fontSize', fontPx);
       setText(f.title, face.title);
       setText(f.detail, face.detail);
@@ -272,8 +287,10 @@ export class Overlay implements OverlaySurface {
   private faceEls(): FaceEls {
     const f: FaceEls = {
       box: this.el('box'),
+      lane: this.el('lane'),
+      gap: this.el('gap'),
       badge: this.el('badge'),
-      text: this.el(''),
+      text: this.el('text'),
       title: this.el('title'),
       detail: this.el('detail'),
       extra: this.el('detail extra'),
@@ -285,7 +302,8 @@ export class Overlay implements OverlaySurface {
     f.text.append(f.title, f.detail);
     row.append(f.text);
     f.badge.append(row);
-    f.box.append(f.badge);
+    f.lane.append(f.gap, f.badge);
+    f.box.append(f.lane);
     return f;
   }
 
@@ -304,7 +322,7 @@ function setClass(el: HTMLElement, className: string): void {
   if (el.className !== className) el.className = className;
 }
 
-function setStyle(el: HTMLElement, key: 'display' | 'left' | 'right' | 'top' | 'width' | 'height' | 'fontSize', value: string): void {
+function setStyle(el: HTMLElement, key: 'display' | 'left' | 'right' | 'top' | 'width' | 'height' | 'fontSize' | 'flexBasis', value: string): void {
   if (el.style[key] !== value) el.style[key] = value;
 }
 

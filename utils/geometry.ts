@@ -63,31 +63,39 @@ export function badgeSide(frame: Rect, tile: Rect, needPx: number): BadgeSide {
 }
 
 /**
- * A badge's side (`badgeSide`) and its offsets from its frame, as the overlay's CSS takes them
- * (px strings; '' keeps the stylesheet's: 2 px left of the frame, `left: auto` lets `right` anchor
- * it). It grows towards its tile's middle — from the frame's left edge in the tile's left half, from
- * its right edge in the right half — and stays inside the tile where the frame runs past the tile's
- * edge (the tile clips whatever runs past it); inside the frame it keeps 4 px off the edges.
+ * A badge's place (`badgePlace`), as the overlay lays it out: a lane across its tile (4 px in from
+ * each side), above, below or inside the face's frame (`side`), in which the badge starts `gap` px
+ * in from the lane's `from` end. The gap gives way when the badge would run past the lane's far end
+ * (the overlay's CSS: the gap shrinks, the badge does not, up to the lane's width, where its lines
+ * end in "…"), so a badge never runs off its tile, however wide its text — the tile clips whatever
+ * runs past it, and a cut badge hides the middle of its words. In the tile's coordinates (px).
  */
 export interface BadgePlace {
   side: BadgeSide;
-  top: string;
-  left: string;
-  right: string;
+  /** The lane's left edge and width; its top only inside the frame (4 px below the frame's or the tile's top, the lower): above or below it, it sits 4 px off the frame. */
+  lane: { x: number; width: number; top?: number };
+  /**
+   * Which end of the lane the badge starts from: in the tile's left half from the left (at the
+   * frame's left edge), in its right half from the right (at the frame's right edge), so that it
+   * grows towards the tile's middle.
+   */
+  from: 'left' | 'right';
+  gap: number;
 }
 
 export function badgePlace(frame: Rect, tile: Rect, needPx: number): BadgePlace {
   const side = badgeSide(frame, tile, needPx);
   const inside = side === 'inside';
-  const inset = inside ? 4 : 0;
-  const top = inside ? `${Math.max(0, tile.y - frame.y) + inset}px` : '';
+  const laneX = tile.x + 4;
+  const laneW = Math.max(0, tile.w - 8);
+  const lane = { x: laneX, width: laneW, ...(inside ? { top: Math.max(frame.y, tile.y) + 4 } : {}) };
   if (frame.x + frame.w / 2 <= tile.x + tile.w / 2) {
-    const left = inside || frame.x - 2 < tile.x ? `${Math.max(0, tile.x - frame.x) + inset}px` : '';
-    return { side, top, left, right: '' };
+    // Outside the frame the badge lines up with the frame's outer edge; inside, 4 px in from it.
+    const start = inside ? Math.max(frame.x, tile.x) + 4 : frame.x;
+    return { side, lane, from: 'left', gap: Math.max(0, start - laneX) };
   }
-  const over = frame.x + frame.w - (tile.x + tile.w);
-  const right = inside || over > -2 ? `${Math.max(0, over) + inset}px` : '-2px';
-  return { side, top, left: 'auto', right };
+  const end = inside ? Math.min(frame.x + frame.w, tile.x + tile.w) - 4 : frame.x + frame.w;
+  return { side, lane, from: 'right', gap: Math.max(0, laneX + laneW - end) };
 }
 
 /** Size of the frame we send for analysis: the video scaled so its longer side is ≤ `maxSide`. */

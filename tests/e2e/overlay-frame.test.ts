@@ -14,12 +14,19 @@ import { loggedResults } from '../support/extension';
 import { gridTiles } from '../support/grid';
 import { ROOT } from '../support/media';
 import { pageMetrics } from '../../scripts/lib/page-metrics.mjs';
+import { pollUntil } from '../../scripts/lib/poll.mjs';
 import { serveStatic } from '../../scripts/lib/static-server.mjs';
 import { FACE_FRAME_MARGIN } from '../../utils/config';
 import { contentRect, frameAround, placeBox } from '../../utils/geometry';
 
-/** The face frames the relay draws, in viewport px, with the tile each is on (its participant key): the rendered boxes, read through CDP. */
-async function drawnBoxes(browser: Launched, relay: Frame): Promise<{ tile: string; x: number; y: number; w: number; h: number }[]> {
+type Box = { x: number; y: number; w: number; h: number };
+
+/**
+ * What the relay draws, read through CDP from its rendered layout (viewport px): each face's frame
+ * and badge, with the tile it is on (its key and its element's box), and for each of the badge's
+ * lines whether its text runs past its width (ends in "…").
+ */
+async function drawnFaces(browser: Launched, relay: Frame): Promise<{ tile: string; tileBox: Box; box: Box; inside: boolean; badge: Box; cutLines: number }[]> {
   const cdp = await browser.context.newCDPSession(relay);
   try {
     type Node = { nodeId: number; attributes?: string[]; shadowRoots?: Node[]; children?: Node[] };
@@ -29,18 +36,38 @@ async function drawnBoxes(browser: Launched, relay: Frame): Promise<{ tile: stri
       const i = a.indexOf(name);
       return i >= 0 && i % 2 === 0 ? a[i + 1] : undefined;
     };
-    const found: { tile: string; nodeId: number }[] = [];
-    const walk = (n: Node, tile: string) => {
-      const here = attr(n, 'data-tile') ?? tile;
-      if (/^box\b/.test(attr(n, 'class') ?? '')) found.push({ tile: here, nodeId: n.nodeId });
-      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c, here);
-    };
-    walk(root, '');
-    const out = [];
-    for (const { tile, nodeId } of found) {
+    const boxOf = async (nodeId: number): Promise<Box> => {
       const { model } = (await cdp.send('DOM.getBoxModel', { nodeId })) as { model: { border: number[] } };
       const [x1, y1, , , x3, y3] = model.border as [number, number, number, number, number, number];
-      out.push({ tile, x: x1, y: y1, w: x3 - x1, h: y3 - y1 });
+      return { x: x1, y: y1, w: x3 - x1, h: y3 - y1 };
+    };
+    const cut = async (nodeId: number): Promise<boolean> => {
+      const { object } = (await cdp.send('DOM.resolveNode', { nodeId })) as { object: { objectId: string } };
+      const { result } = (await cdp.send('Runtime.callFunctionOn', { objectId: object.objectId, functionDeclaration: 'function () { return this.scrollWidth > this.clientWidth; }', returnByValue: true })) as { result: { value: boolean } };
+      return result.value;
+    };
+    const out = [];
+    const tiles: Node[] = [];
+    const walk = (n: Node) => {
+      if (attr(n, 'class') === 'tile') tiles.push(n);
+      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c);
+    };
+    walk(root);
+    for (const t of tiles) {
+      const tileBox = await boxOf(t.nodeId);
+      for (const boxNode of (t.children ?? []).filter((c) => /^box\b/.test(attr(c, 'class') ?? ''))) {
+        const inBox: Node[] = [];
+        const collect = (n: Node) => {
+          inBox.push(n);
+          for (const c of n.children ?? []) collect(c);
+        };
+        collect(boxNode);
+        const badge = inBox.find((n) => attr(n, 'class') === 'badge');
+        if (!badge) continue;
+        let cutLines = 0;
+        for (const line of inBox.filter((n) => /^(title|detail)\b/.test(attr(n, 'class') ?? ''))) if (await cut(line.nodeId)) cutLines += 1;
+        out.push({ tile: attr(t, 'data-tile') ?? '', tileBox, box: await boxOf(boxNode.nodeId), inside: /\binside\b/.test(attr(boxNode, 'class') ?? ''), badge: await boxOf(badge.nodeId), cutLines });
+      }
     }
     return out;
   } finally {
@@ -115,7 +142,7 @@ describe('the overlay drawn in the relay iframe', () => {
   it("frames each face where the page shows it (the page says where the tile is, the relay places the face's box in it)", async () => {
     // The still photo's: its frame is where one of its latest readings found the face (the log
     // has them all; the overlay drew one of them), to the pixel.
-    const drawn = (await drawnBoxes(browser, relayFrames(page)[0]!)).filter((b) => b.tile.endsWith('Carol'));
+    const drawn = (await drawnFaces(browser, relayFrames(page)[0]!)).filter((f) => f.tile.endsWith('Carol')).map((f) => f.box);
     const video = await page.evaluate(() => {
       const v = [...document.querySelectorAll('video')].find((x) => x.title === 'Carol')!;
       const r = v.getBoundingClientRect();
@@ -132,6 +159,56 @@ describe('the overlay drawn in the relay iframe', () => {
     console.log(`Carol's frame ${JSON.stringify(drawn[0])}: off by ${offBy.map((d) => d.toFixed(1)).join(', ')} px from her last ${readings.length} readings`);
     // A px for rounding (the frame's margin is whole pixels; the layout's subpixels).
     expect(Math.min(...offBy), "px off the nearest reading's frame").toBeLessThan(1.5);
+  });
+
+  it('keeps each badge on its own tile, growing from the frame edge nearer the tile’s middle; a badge too wide for a narrow tile ends its lines in "…"', async () => {
+    const relay = relayFrames(page)[0]!;
+    const viewport = page.viewportSize()!;
+    /** Where each drawn badge is, against its tile (4 px in from each side) and its frame. */
+    const check = (faces: Awaited<ReturnType<typeof drawnFaces>>) =>
+      faces.map(({ tile, tileBox: t, box, inside, badge: b, cutLines }) => {
+        const laneX = t.x + 4;
+        const laneEnd = t.x + t.w - 4;
+        // In the tile's right half the badge ends at the frame's right edge (4 px in from it inside
+        // the frame; the lane's end at most), else starts at its left edge; either way pushed back
+        // within the lane when too wide.
+        const fromRight = box.x + box.w / 2 > t.x + t.w / 2;
+        const inset = inside ? 4 : 0;
+        const anchored = fromRight
+          ? near(b.x + b.w, Math.min(Math.min(box.x + box.w, t.x + t.w) - inset, laneEnd)) || near(b.x, laneX)
+          : near(b.x, Math.max(Math.max(box.x, t.x) + inset, laneX)) || near(b.x + b.w, laneEnd);
+        return {
+          tile: tile.split(':').pop(),
+          inLane: b.x >= laneX - 0.5 && b.x + b.w <= laneEnd + 0.5,
+          inTile: b.y >= t.y - 0.5 && b.y + b.h <= t.y + t.h + 0.5,
+          anchored,
+          // A line runs past the badge only when the badge fills its lane.
+          cutOnlyWhenFull: cutLines === 0 || near(b.w, laneEnd - laneX),
+          cutLines,
+        };
+      });
+    const near = (a: number, b: number) => Math.abs(a - b) <= 1;
+    const ok = (c: ReturnType<typeof check>[number]) => c.inLane && c.inTile && c.anchored && c.cutOnlyWhenFull;
+    try {
+      const wide = check(await drawnFaces(browser, relay));
+      expect(wide, 'two badges drawn').toHaveLength(2);
+      expect(wide.filter((c) => !ok(c)), `badges at ${viewport.width} px`).toEqual([]);
+      // Two tiles side by side in a window 340 px wide: ~155 px each, narrower than a badge with
+      // its action units. The page re-lays the tiles out; the overlay follows at its next check.
+      await page.setViewportSize({ width: 340, height: viewport.height });
+      const narrow = await pollUntil(
+        async () => check(await drawnFaces(browser, relay)),
+        (c) => c.length === 2 && c.every(ok) && c.some((x) => x.cutLines > 0),
+        10_000,
+        250,
+      );
+      console.log(`badges in 340-px window: ${JSON.stringify(narrow)}`);
+      expect(narrow, 'two badges drawn').toHaveLength(2);
+      expect(narrow.filter((c) => !ok(c)), 'badges at 340 px').toEqual([]);
+      expect(narrow.filter((c) => c.cutLines > 0).length, 'badges whose lines end in "…" (too wide for the tile)').toBeGreaterThan(0);
+    } finally {
+      await page.setViewportSize(viewport);
+    }
   });
 
   for (const scheme of ['light', 'dark'] as const) {

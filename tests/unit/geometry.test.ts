@@ -51,24 +51,27 @@ describe('overlay geometry', () => {
     expect(badgeSide({ x: 106, y: -38, w: 450, h: 595 }, tile, 48)).toBe('inside');
   });
 
-  it('places the badge from the frame edge nearer the tile’s middle, kept within the tile', () => {
+  it('lays the badge in a lane across its tile, starting at the frame edge nearer the tile’s middle', () => {
     const tile = { x: 0, y: 40, w: 480, h: 480 };
-    // Left half, room above: the stylesheet's place (2 px left of the frame, above it).
-    expect(badgePlace({ x: 100, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', top: '', left: '', right: '' });
-    // Left half, the frame running 10 px past the tile's left edge: the badge starts at the edge.
-    expect(badgePlace({ x: -10, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', top: '', left: '10px', right: '' });
-    // Right half: anchored at the frame's right edge, growing leftwards.
-    expect(badgePlace({ x: 300, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', top: '', left: 'auto', right: '-2px' });
-    // Right half, the frame 30 px past the tile's right edge: the badge ends at the edge.
-    expect(badgePlace({ x: 360, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', top: '', left: 'auto', right: '30px' });
+    const lane = { x: 4, width: 472 };
+    // Left half, room above: from the frame's left edge (96 px into the lane).
+    expect(badgePlace({ x: 100, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', lane, from: 'left', gap: 96 });
+    // Left half, the frame running 10 px past the tile's left edge: from the lane's start.
+    expect(badgePlace({ x: -10, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', lane, from: 'left', gap: 0 });
+    // Right half: from the frame's right edge (450), growing leftwards: 26 px from the lane's end (476).
+    expect(badgePlace({ x: 300, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', lane, from: 'right', gap: 26 });
+    // Right half, the frame 30 px past the tile's right edge: from the lane's end.
+    expect(badgePlace({ x: 360, y: 120, w: 150, h: 200 }, tile, 48)).toEqual({ side: 'above', lane, from: 'right', gap: 0 });
     // Near the top with room below: below, same anchoring.
-    expect(badgePlace({ x: 100, y: 50, w: 150, h: 250 }, tile, 48)).toEqual({ side: 'below', top: '', left: '', right: '' });
-    // A face filling the tile: inside the frame's top, 4 px off its edges.
-    expect(badgePlace({ x: 96, y: 87, w: 348, h: 410 }, tile, 48)).toEqual({ side: 'inside', top: '4px', left: 'auto', right: '4px' });
+    expect(badgePlace({ x: 100, y: 50, w: 150, h: 250 }, tile, 48)).toEqual({ side: 'below', lane, from: 'left', gap: 96 });
+    // A face filling the tile: inside the frame's top, 4 px in from its corner (frame right 444 → 440).
+    expect(badgePlace({ x: 96, y: 87, w: 348, h: 410 }, tile, 48)).toEqual({ side: 'inside', lane: { ...lane, top: 91 }, from: 'right', gap: 36 });
     // A frame running past the tile's top and right edges: 4 px inside the tile's corner.
-    expect(badgePlace({ x: 106, y: -38, w: 450, h: 595 }, tile, 48)).toEqual({ side: 'inside', top: '82px', left: 'auto', right: '80px' });
-    // Inside, in the left half: from the frame's left edge.
-    expect(badgePlace({ x: 20, y: 60, w: 300, h: 450 }, tile, 48)).toEqual({ side: 'inside', top: '4px', left: '4px', right: '' });
+    expect(badgePlace({ x: 106, y: -38, w: 450, h: 595 }, tile, 48)).toEqual({ side: 'inside', lane: { ...lane, top: 44 }, from: 'right', gap: 0 });
+    // Inside, in the left half: 4 px in from the frame's left edge.
+    expect(badgePlace({ x: 20, y: 60, w: 300, h: 450 }, tile, 48)).toEqual({ side: 'inside', lane: { ...lane, top: 64 }, from: 'left', gap: 20 });
+    // A tile narrower than 8 px has no room: an empty lane, never a negative width.
+    expect(badgePlace({ x: 0, y: 50, w: 6, h: 6 }, { x: 0, y: 0, w: 6, h: 120 }, 48).lane.width).toBe(0);
   });
 
   it('sizes a badge by its lines', () => {

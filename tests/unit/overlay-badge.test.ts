@@ -31,33 +31,40 @@ function badgeOf(f: FaceResult) {
   overlay.draw([['t', { place: tile, status: null, faces: [f], own: true }]]);
   const root = doc.querySelector('affectlens-overlay')!.shadowRoot!;
   const box = root.querySelector<HTMLElement>('.box')!;
-  const badge = root.querySelector<HTMLElement>('.badge')!;
-  return { box, badge };
+  const lane = root.querySelector<HTMLElement>('.lane')!;
+  const gap = root.querySelector<HTMLElement>('.gap')!;
+  return { box, lane, gap, badge: root.querySelector<HTMLElement>('.badge')! };
 }
 
+/** The frame's padding box: what the lane's offsets are measured from (inside the 2-px border). */
+const padX = (box: HTMLElement) => parseFloat(box.style.left) + 2;
+const padY = (box: HTMLElement) => parseFloat(box.style.top) + 2;
+
 describe('the badge stays on its own tile', () => {
-  it('goes above a face with room above it, from the frame’s left edge in the tile’s left half', () => {
-    const { box, badge } = badgeOf(face(0.1, 0.4, 0.2, 0.4));
+  it('lies in a lane across its tile, 4 px in from each side, above a face with room above it', () => {
+    const { box, lane, gap, badge } = badgeOf(face(0.1, 0.4, 0.2, 0.4));
     expect(box.className).toBe('box positive');
-    expect(badge.style.top).toBe('');
-    expect(badge.style.left).toBe('');
-    expect(badge.style.right).toBe('');
+    expect(lane.parentElement).toBe(box);
+    expect(badge.parentElement).toBe(lane);
+    expect(lane.className).toBe('lane');
+    expect(padX(box) + parseFloat(lane.style.left)).toBe(tile.box.x + 4);
+    expect(parseFloat(lane.style.width)).toBe(tile.box.w - 8);
+    // From the frame's left edge.
+    expect(tile.box.x + 4 + parseFloat(gap.style.flexBasis)).toBe(parseFloat(box.style.left));
   });
 
   it('grows leftwards from the frame’s right edge in the tile’s right half', () => {
-    const { box, badge } = badgeOf(face(0.6, 0.4, 0.2, 0.4));
-    expect(box.className).toBe('box positive');
-    expect(badge.style.left).toBe('auto');
-    expect(badge.style.right).toBe('-2px');
+    const { box, lane, gap } = badgeOf(face(0.6, 0.4, 0.2, 0.4));
+    expect(lane.className).toBe('lane end');
+    expect(tile.box.x + tile.box.w - 4 - parseFloat(gap.style.flexBasis)).toBe(parseFloat(box.style.left) + parseFloat(box.style.width));
   });
 
   it('goes inside the frame’s top when a face fills its tile, within the tile where the frame runs past it', () => {
     // The face's box from the tile's top to its bottom: its frame (10 % off it) runs past both edges.
-    const { box, badge } = badgeOf(face(0.2, 0, 0.65, 1));
+    const { box, lane } = badgeOf(face(0.2, 0, 0.65, 1));
     expect(box.className).toBe('box positive inside');
-    const frameTop = parseFloat(box.style.top);
-    expect(frameTop).toBeLessThan(tile.box.y);
-    // The badge's top at the tile's top (+4 px), not above it.
-    expect(frameTop + parseFloat(badge.style.top)).toBe(tile.box.y + 4);
+    expect(parseFloat(box.style.top)).toBeLessThan(tile.box.y);
+    // The lane's top at the tile's top (+4 px), not above it.
+    expect(padY(box) + parseFloat(lane.style.top)).toBe(tile.box.y + 4);
   });
 });
