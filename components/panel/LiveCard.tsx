@@ -15,8 +15,8 @@ export interface LiveParticipant {
   face: FaceResult | null;
   /** Wall-clock ms of the latest frame of their tile. */
   at: number;
-  /** Analysed frames per second of their tile over the last few seconds. */
-  fps: number;
+  /** Analysed frames per second of their tile over the last few seconds; null until two of its frames are in. */
+  fps: number | null;
 }
 
 export const STALE_MS = 3000;
@@ -55,7 +55,7 @@ export function LiveCard(props: { p: LiveParticipant; now: number; affectLoading
     <article class={`card${stale ? ' stale' : ''}`} aria-labelledby={headingId}>
       <header>
         <h3 id={headingId}>{p.name}</h3>
-        <span class="muted">{stale ? t('cardPaused') : t('cardFps', p.fps.toFixed(1))}</span>
+        <span class="muted">{stale ? t('cardPaused') : p.fps === null ? t('cardFpsPending') : t('cardFps', p.fps.toFixed(1))}</span>
       </header>
       <div class="card-body">
         <div>

@@ -37,7 +37,8 @@ function useLive(): { people: LiveParticipant[]; engine: EngineStatus | undefine
             const tile = `${r.tabId}:${r.tileId}`;
             const recent = [...(times.get(tile) ?? []), r.capturedAt].filter((at) => at > r.capturedAt - 5000);
             times.set(tile, recent);
-            const fps = recent.length > 1 ? ((recent.length - 1) * 1000) / Math.max(1, recent[recent.length - 1]! - recent[0]!) : 0;
+            // A rate needs two frames: a tile's first says nothing of it (not "0 frames/s").
+            const fps = recent.length > 1 ? ((recent.length - 1) * 1000) / Math.max(1, recent[recent.length - 1]! - recent[0]!) : null;
             const seen = new Set<string>();
             for (const f of r.faces) {
               const key = `${r.tabId}:${f.participantId}`;
@@ -186,7 +187,7 @@ export function SidePanel() {
   }, []);
   const current = sessions?.filter((s) => s.endedAt === null).sort((a, b) => b.lastAt - a.lastAt)[0];
   const shown = sessions?.find((s) => s.id === chosen) ?? current ?? sessions?.[sessions.length - 1];
-  const fps = people.filter((p) => now - p.at <= STALE_MS).reduce((s, p) => s + p.fps, 0);
+  const fps = people.filter((p) => now - p.at <= STALE_MS).reduce((s, p) => s + (p.fps ?? 0), 0);
   const tabs: { id: Tab; label: string }[] = [
     { id: 'live', label: t('tabLive') },
     { id: 'summary', label: t('tabSummary') },

@@ -100,7 +100,7 @@ function face(opts: { label?: string | null; p?: number; valence?: number; arous
   };
 }
 
-function person(name: string, f: FaceResult | null, at: number, fps = 7.5): LiveParticipant {
+function person(name: string, f: FaceResult | null, at: number, fps: number | null = 7.5): LiveParticipant {
   return { key: `1:${name}#1`, tabId: 1, participantId: `${name}#1`, name, face: f, at, fps };
 }
 
@@ -190,6 +190,11 @@ describe('LiveCard', () => {
     await show(<LiveCard p={person('Ada', face(), now - 3001)} now={now} />);
     expect(text('header .muted')).toBe('paused — no recent frames');
     expect(host.querySelector('article')!.classList.contains('stale')).toBe(true);
+  });
+
+  it('says the rate is being measured after a tile’s first frame, not "0.0 frames/s"', async () => {
+    await show(<LiveCard p={person('Ada', face(), now, null)} now={now} />);
+    expect(text('header .muted')).toBe('measuring frames/s…');
   });
 });
 
