@@ -68,7 +68,8 @@ export function badgeSide(frame: Rect, tile: Rect, needPx: number): BadgeSide {
  * in from the lane's `from` end. The gap gives way when the badge would run past the lane's far end
  * (the overlay's CSS: the gap shrinks, the badge does not, up to the lane's width, where its lines
  * end in "…"), so a badge never runs off its tile, however wide its text — the tile clips whatever
- * runs past it, and a cut badge hides the middle of its words. In the tile's coordinates (px).
+ * runs past it, and a cut badge hides the middle of its words. In `frame`'s and `tile`'s coordinates
+ * (viewport px).
  */
 export interface BadgePlace {
   side: BadgeSide;

@@ -3,8 +3,9 @@
  * the meeting page: its style, layout and paint run in the extension's process. The frame must be
  * invisible where it draws nothing — in a light and a dark page alike (Chrome paints an opaque
  * backdrop behind a frame whose colour scheme differs from its element's) — and it must never take
- * a click or the keyboard's focus from the meeting. The built extension in Debian Chromium, a real
- * face video.
+ * a click or the keyboard's focus from the meeting; and each badge it lays out stays on its own
+ * tile, down to tiles narrower than its text. The built extension in Debian Chromium, a real face
+ * video and a still photo.
  */
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
