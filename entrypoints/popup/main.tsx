@@ -95,14 +95,17 @@ function Popup() {
     await refresh();
   };
 
+  // Where AffectLens is not running (a browser page, or a site it has no access to yet) the switches
+  // would change nothing: they stay off until it runs there.
+  const usable = !!state && running !== false;
   const line = !state ? t('popupTabCannotBeAnalysed') : !state.analysis ? t('popupAnalysisOff') : describeEngine(engine);
 
   return (
     <>
       <h1>{t('extName')}</h1>
       {running === false && tabId !== undefined && tabUrl ? <EnableSite tabId={tabId} url={tabUrl} onEnabled={() => void refresh()} /> : null}
-      <Toggle label={t('popupAnalyseTab')} checked={state?.analysis ?? false} disabled={!state} onChange={(v) => void update({ analysis: v })} />
-      <Toggle label={t('popupShowOverlay')} checked={state?.overlay ?? false} disabled={!state} onChange={(v) => void update({ overlay: v })} />
+      <Toggle label={t('popupAnalyseTab')} checked={state?.analysis ?? false} disabled={!usable} onChange={(v) => void update({ analysis: v })} />
+      <Toggle label={t('popupShowOverlay')} checked={state?.overlay ?? false} disabled={!usable} onChange={(v) => void update({ overlay: v })} />
       <p class="status" role="status" data-testid="status">{line}</p>
       {site ? (
         <p class="status" data-testid="site">

@@ -132,8 +132,12 @@ describe('side panel in Chromium', () => {
     await panel.screenshot({ path: join(ARTIFACTS, 'sidepanel-history.png'), fullPage: true });
     expect(panelViolations).toEqual([]);
     const popup = await browser.context.newPage();
+    // Opened as a page of its own, the popup's tab is an extension page, where AffectLens does not
+    // run: it says so, and its switches, which would change nothing there, are disabled.
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    await popup.getByText('AffectLens cannot run on this page.').waitFor({ timeout: 10_000 });
     await popup.waitForTimeout(500);
+    for (const name of ['Analyse this tab', 'Show overlay']) expect(await popup.getByRole('switch', { name }).isDisabled(), name).toBe(true);
     await popup.screenshot({ path: join(ARTIFACTS, 'popup.png') });
     expect(serious(await axe(popup))).toEqual([]);
   });
