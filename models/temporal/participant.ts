@@ -3,6 +3,7 @@
  * compounds), the engagement index and the personal baseline. Pure: no DOM, no extension APIs.
  */
 import { AU_NAMES } from '../../utils/types';
+import { AFFECTNET_CLASSES } from '../affect/types';
 import { PersonalBaseline } from './baseline';
 import { pronouncedCompound, type CompoundClass } from './compound';
 import { EngagementTracker, type EngagementResult } from './engagement';
@@ -33,7 +34,7 @@ function liveFilterWindows(w: { expressionWindowMs: number; vaWindowMs: number }
 export interface LiveReading {
   smoothed: SmoothedAffect;
   engagement: EngagementResult;
-  /** Smile read against this person's own resting AU12 once their baseline has formed, else AU12's absolute threshold. */
+  /** A smile (`smileOf`): AU12 above this person's own resting level, or above the absolute threshold on a frame the expression model reads as Happiness. */
   smile: boolean;
   /** Whether the personal baseline had formed (enough of this person's frames). */
   baselineFormed: boolean;
@@ -42,6 +43,27 @@ export interface LiveReading {
 }
 
 const AU12 = AU_NAMES.indexOf('AU12');
+const HAPPINESS = AFFECTNET_CLASSES.indexOf('Happiness');
+
+/**
+ * Whether a frame shows a smile, from AU12 (the lip corner puller) and the frame's own expression
+ * reading (`probs`, unsmoothed like the AUs, so both are of the same moment):
+ * - against the person's resting AU12 once their baseline has formed (`relative`): a subtle smile
+ *   of a face that rests at 0.00 counts, a neutral face that rests at 0.52 does not;
+ * - or AU12 above the absolute threshold (`absolute`) on a frame the expression model reads as
+ *   Happiness (p ≥ 0.5). The baseline is a median over the last minutes: someone who smiles for
+ *   more than half of them has their smile as their "rest" — on the grid video, Subject 038's
+ *   broad smiles read "No smile" on 93 of 128 Happiness frames, the actress's laughter on 69 of 72
+ *   — while the two signals agreeing is a smile whatever the baseline says;
+ * - an AU12 above the absolute threshold on a frame read as something else is not (a crying
+ *   grimace pulls the lip corners too: the actress's sobbing read AU12 0.5 and "smile").
+ * Without an expression reading (no affect model, a face too small for it) AU12 decides alone.
+ */
+export function smileOf(absolute: boolean, relative: { formed: boolean; active: boolean } | null, probs: readonly number[] | undefined): boolean {
+  const happy = probs ? (probs[HAPPINESS] ?? 0) >= 0.5 : null;
+  if (relative?.formed) return relative.active || (absolute && happy === true);
+  return absolute && happy !== false;
+}
 
 export class ParticipantTemporal {
   readonly filter: CausalAffectFilter;
@@ -75,7 +97,7 @@ export class ParticipantTemporal {
     return {
       smoothed,
       engagement: this.engagement.read(),
-      smile: formed && relative ? relative.active : absoluteSmile,
+      smile: smileOf(absoluteSmile, relative, sample.probs),
       baselineFormed: formed,
       compound,
     };

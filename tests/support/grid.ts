@@ -99,18 +99,29 @@ export function callUrl(serverUrl: string, tiles: readonly { key: string; name: 
  * seconds, then their smiling photo (VP8 WebM, made at test time, never committed). Between the
  * two, nothing in the picture moves.
  */
-export async function stillChange(neutralS = 4, happyS = 8): Promise<string> {
+export function stillChange(neutralS = 4, happyS = 8): Promise<string> {
+  return stillSequence('024', [
+    ['neutral', neutralS],
+    ['happy', happyS],
+  ]);
+}
+
+/**
+ * A still camera showing one London-set subject's photos in turn (`[expression, seconds]` each), as a
+ * 24-frames/s VP8 WebM made at test time (cached, never committed). Between two photos nothing moves.
+ */
+export async function stillSequence(subject: string, parts: [expression: 'neutral' | 'happy', seconds: number][]): Promise<string> {
   const dir = join(CACHE, 'still');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `still-024-${neutralS}-${happyS}.webm`);
+  const file = join(dir, `still-${subject}-${parts.map(([e, sec]) => `${e === 'happy' ? 'h' : 'n'}${sec}`).join('-')}.webm`);
   if (!existsSync(file)) {
-    const neutral = await media('expressions/london/024_neutral.jpg');
-    const happy = await media('expressions/london/024_happy.jpg');
+    const inputs: string[] = [];
+    for (const [expression, seconds] of parts) inputs.push('-loop', '1', '-framerate', '24', '-t', String(seconds), '-i', await media(`expressions/london/${subject}_${expression}.jpg`));
+    const scaled = parts.map((_, i) => `[${i}:v]scale=480:-2,setsar=1[p${i}]`).join(';');
     execFileSync('ffmpeg', [
       '-loglevel', 'error', '-y',
-      '-loop', '1', '-framerate', '24', '-t', String(neutralS), '-i', neutral,
-      '-loop', '1', '-framerate', '24', '-t', String(happyS), '-i', happy,
-      '-filter_complex', '[0:v]scale=480:-2,setsar=1[a];[1:v]scale=480:-2,setsar=1[b];[a][b]concat=n=2:v=1,format=yuv420p[v]',
+      ...inputs,
+      '-filter_complex', `${scaled};${parts.map((_, i) => `[p${i}]`).join('')}concat=n=${parts.length}:v=1,format=yuv420p[v]`,
       '-map', '[v]', '-r', '24', '-an', '-c:v', 'libvpx', '-b:v', '1M', '-deadline', 'realtime', '-cpu-used', '8', '-g', '24', `${file}.tmp.webm`,
     ]);
     renameSync(`${file}.tmp.webm`, file);

@@ -51,6 +51,16 @@ export const MEDIA: Record<string, Pinned> = {
     sha256: 'b9fae7cdfb4ca36ab22c8c06e43a3f6f6ee3b65e461ef1bd0630931ec4d58b8b',
     url: `${WEBMORPH}/smiling_front/024_08.jpg`,
   },
+  'expressions/london/038_neutral.jpg': {
+    file: 'expressions/london/038_neutral.jpg',
+    sha256: '011bdfe57c33a2639b01368a119d2d636f054113966f2a600ef3c341e0264d25',
+    url: `${WEBMORPH}/neutral_front/038_03.jpg`,
+  },
+  'expressions/london/038_happy.jpg': {
+    file: 'expressions/london/038_happy.jpg',
+    sha256: '92283c9724ad5d6c484e2f556e1066fcad81d42c74fe80c3ed26d03e470c91a7',
+    url: `${WEBMORPH}/smiling_front/038_08.jpg`,
+  },
   'multiface/group_meeting.jpeg': {
     file: 'multiface/group_meeting.jpeg',
     sha256: '6f990d96746b947d748de24bf8a30ee98fca3a45ac655b1767c7504f15f61f7d',

@@ -17,15 +17,42 @@ describe('a participant’s live state', () => {
   it('reads a smile against the person’s own resting face once the baseline formed', () => {
     const p = new ParticipantTemporal();
     let t = 0;
-    let last = p.push({ t, face: true, aus: aus(0.5), probs: NEUTRAL }, true);
-    // Before the baseline forms, the absolute threshold decides: 0.5 reads as a smile.
+    let last = p.push({ t, face: true, aus: aus(0.5), probs: HAPPY }, true);
+    // Before the baseline forms, the absolute threshold decides, with the expression model: 0.5 on
+    // a face read as Happiness is a smile, on one read as Neutral not.
     expect(last.baselineFormed).toBe(false);
     expect(last.smile).toBe(true);
+    last = p.push({ t: (t += 200), face: true, aus: aus(0.5), probs: NEUTRAL }, true);
+    expect(last.smile).toBe(false);
     for (; t < 10_000; t += 200) last = p.push({ t, face: true, aus: aus(0.5 + ((t / 200) % 3) * 0.005), probs: NEUTRAL }, true);
     expect(last.baselineFormed).toBe(true);
     expect(last.smile).toBe(false); // this person's neutral face
     last = p.push({ t: (t += 200), face: true, aus: aus(0.9), probs: HAPPY }, true);
     expect(last.smile).toBe(true); // a real smile for them
+  });
+
+  it('reads a smile when AU12 and the expression model agree, even where the baseline has taken the smile for rest', () => {
+    // Someone who smiles for most of the baseline's window: their median AU12 is their smile.
+    const p = new ParticipantTemporal();
+    let t = 0;
+    let last = p.push({ t, face: true, aus: aus(0.6), probs: HAPPY }, true);
+    for (; t < 10_000; t += 200) last = p.push({ t, face: true, aus: aus((t / 200) % 3 === 0 ? 0.1 : 0.6 + ((t / 200) % 2) * 0.01), probs: (t / 200) % 3 === 0 ? NEUTRAL : HAPPY }, (t / 200) % 3 !== 0);
+    expect(last.baselineFormed).toBe(true);
+    // Their smile, at their resting level: above the absolute threshold and read as Happiness.
+    last = p.push({ t: (t += 200), face: true, aus: aus(0.6), probs: HAPPY }, true);
+    expect(last.smile).toBe(true);
+    // The same AU12 on a face the expression model reads otherwise (a grimace): not a smile.
+    last = p.push({ t: (t += 200), face: true, aus: aus(0.6), probs: [0, 0, 0, 0, 0.05, 0.05, 0.9, 0] }, true);
+    expect(last.smile).toBe(false);
+    // Without an expression reading (no affect model), the baseline alone decides: at rest, no smile.
+    last = p.push({ t: (t += 200), face: true, aus: aus(0.6) }, true);
+    expect(last.smile).toBe(false);
+  });
+
+  it('reads a smile from AU12 alone before the baseline forms when there is no expression reading', () => {
+    const p = new ParticipantTemporal();
+    expect(p.push({ t: 0, face: true, aus: aus(0.5) }, true).smile).toBe(true);
+    expect(p.push({ t: 200, face: true, aus: aus(0.2) }, false).smile).toBe(false);
   });
 
   it('smooths the label: one odd frame does not flip it, a sustained change does after the lag', () => {
