@@ -56,15 +56,16 @@ export interface EngineOptions extends FaceLandmarkerOptions {
 
 /**
  * Light pictures: after a tile's landmarked picture, this many of its next pictures are read with
- * BlazeFace alone (~4 ms, against ~21 for the landmarker): the expression and valence/arousal from
- * the picture (the affect model on the landmarked box, placed where the detector found the face,
- * models/face-detector.ts `carryLandmarks`), the action units and head pose carried from the
- * landmarked picture. So the landmarker runs on every other picture and the engine's work per
- * picture fell by ~10–35 % in the bench (README → Performance); the
- * expression, which the smoothing windows average, keeps every picture's reading. AUs are not
- * smoothed (ALGORITHMS.md §3) and change at half the picture rate.
+ * BlazeFace alone (~6–9 ms, against ~25–36 for the landmarker): the expression and valence/arousal
+ * from the picture (the affect model on the landmarked box, placed where the detector found the
+ * face, models/face-detector.ts `carryLandmarks`), the action units and head pose carried from the
+ * landmarked picture. So the landmarker runs on one picture in three, and the expression, which the
+ * smoothing windows average, keeps every picture's reading; AUs are not smoothed (ALGORITHMS.md §3)
+ * and change at a third of the picture rate — at most two pictures old, ~2–3 times a second per
+ * tile at the default frame budget. A/B (README → Performance): 4 moving tiles 23.1–23.8 → 25.8–27.0
+ * pictures/s, latency p50 33 → 23–25 ms, against one light picture per landmarked one.
  */
-export const LIGHT_PER_LANDMARKED = 1;
+export const LIGHT_PER_LANDMARKED = 2;
 
 /** A light picture carries action units at most this old (ms); an older tile's picture is landmarked. */
 export const LANDMARKS_MAX_AGE_MS = 2000;

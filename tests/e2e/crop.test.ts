@@ -115,7 +115,7 @@ describe('pictures of the part around the faces', () => {
     expect(median).toBeLessThan(0.15);
   });
 
-  it('reads every other picture with BlazeFace alone, never two in a row', () => {
+  it(`reads up to ${LIGHT_PER_LANDMARKED} pictures with BlazeFace alone after each landmarked one, never more in a row`, () => {
     const light = pictures.filter((r) => r.light);
     // Light readings since the last landmarked one: a landmarked picture, or a light picture read
     // again by the landmarker when the next frame said "unchanged" (a repeat with landmarks).
@@ -134,8 +134,9 @@ describe('pictures of the part around the faces', () => {
       `${light.length} of ${pictures.length} pictures light (longest run ${longest}); p50 ms: detection ${ms(light, (s) => s.detection)}, landmarks ${ms(full, (s) => s.landmarks)}, ` +
         `affect ${ms(light, (s) => s.affect)} / ${ms(full, (s) => s.affect)} (light / landmarked)`,
     );
-    // One light picture after each landmarked one, unless BlazeFace's faces did not pair with the landmarked ones.
-    expect(light.length / pictures.length).toBeGreaterThan(0.35);
+    // LIGHT_PER_LANDMARKED light pictures after each landmarked one, unless BlazeFace's faces did
+    // not pair with the landmarked ones: most of that share (e.g. 2 of 3 at 2).
+    expect(light.length / pictures.length).toBeGreaterThan((0.7 * LIGHT_PER_LANDMARKED) / (LIGHT_PER_LANDMARKED + 1));
     expect(longest).toBe(LIGHT_PER_LANDMARKED);
     for (const r of light) {
       expect(r.stages.landmarks, 'a light picture runs no landmarker').toBe(0);
@@ -143,8 +144,16 @@ describe('pictures of the part around the faces', () => {
     }
   });
 
-  it('carries the action units of the landmarked picture before it, and reads the expression anew', () => {
-    const pairs = pictures.flatMap((r, i) => (r.light && i > 0 && !pictures[i - 1]!.light && r.faces.length === 1 && pictures[i - 1]!.faces.length === 1 ? [{ light: r, before: pictures[i - 1]! }] : []));
+  it('carries the action units of the last landmarked reading before it, and reads the expression anew', () => {
+    // The last landmarked reading: a landmarked picture, or a light one read again by the landmarker
+    // (the frame after it said "unchanged").
+    const pairs: { light: LoggedResult; before: LoggedResult }[] = [];
+    let landmarked: LoggedResult | null = null;
+    for (const r of [...frames].sort((a, b) => a.t - b.t)) {
+      if (r.light && !r.reused && !r.held) {
+        if (landmarked && r.faces.length === 1 && landmarked.faces.length === 1) pairs.push({ light: r, before: landmarked });
+      } else if ((!r.reused && !r.held) || r.stages.landmarks > 0) landmarked = r;
+    }
     expect(pairs.length).toBeGreaterThan(10);
     for (const { light, before } of pairs) expect(light.faces[0]!.aus).toEqual(before.faces[0]!.aus);
     // The expression is the light picture's own, not carried. The model's output is often saturated
