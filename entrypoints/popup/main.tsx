@@ -96,7 +96,7 @@ function Popup() {
   };
 
   // Where AffectLens is not running (a browser page, or a site it has no access to yet) the switches
-  // would change nothing: they stay off until it runs there.
+  // would change nothing: they are disabled until it runs there.
   const usable = !!state && running !== false;
   const line = !state ? t('popupTabCannotBeAnalysed') : !state.analysis ? t('popupAnalysisOff') : describeEngine(engine);
 

@@ -52,12 +52,13 @@ const HAPPINESS = AFFECTNET_CLASSES.indexOf('Happiness');
  *   of a face that rests at 0.00 counts, a neutral face that rests at 0.52 does not;
  * - or AU12 above the absolute threshold (`absolute`) on a frame the expression model reads as
  *   Happiness (p ≥ 0.5). The baseline is a median over the last minutes: someone who smiles for
- *   more than half of them has their smile as their "rest" — on the grid video, Subject 038's
+ *   more than half of them has their smile as their "rest" — on the looping grid video, Subject 038's
  *   broad smiles read "No smile" on 93 of 128 Happiness frames, the actress's laughter on 69 of 72
  *   — while the two signals agreeing is a smile whatever the baseline says;
  * - an AU12 above the absolute threshold on a frame read as something else is not (a crying
  *   grimace pulls the lip corners too: the actress's sobbing read AU12 0.5 and "smile").
- * Without an expression reading (no affect model, a face too small for it) AU12 decides alone.
+ * Without an expression reading (no affect model, a face too small for it) AU12 decides alone:
+ * against the baseline once it has formed, else by the absolute threshold.
  */
 export function smileOf(absolute: boolean, relative: { formed: boolean; active: boolean } | null, probs: readonly number[] | undefined): boolean {
   const happy = probs ? (probs[HAPPINESS] ?? 0) >= 0.5 : null;
