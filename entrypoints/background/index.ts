@@ -110,7 +110,16 @@ function main() {
   // tab's frame log and to the session store, and is confirmed only once both are written.
   const store = new SessionStore();
   let recording: Promise<unknown> = Promise.resolve();
-  function record(results: FrameResult[]): Promise<number> {
+  /**
+   * Tabs closed since this worker started. A closed tab's result can still arrive — a still tile's
+   * repeat the host made in the moment before it heard nothing more (utils/hold.ts, up to
+   * HOLD_EXPIRY_MS), a batch in flight — and would start a new session for the closed call and a
+   * log nobody clears: it is dropped (counted as handled, so its batch is confirmed). Tab ids are
+   * not reused within a browser session.
+   */
+  const closedTabs = new Set<number>();
+  function record(batch: FrameResult[]): Promise<number> {
+    const results = batch.filter((r) => r.tabId === undefined || !closedTabs.has(r.tabId));
     const done = recording.then(async () => {
       // Each store skips what it already holds (a batch re-sent after a stopped service worker).
       await store.record(results);
@@ -122,7 +131,7 @@ function main() {
         // batches and nothing would be stored any more.
         await appendResults(tabId, records).catch((err: unknown) => console.warn('[AffectLens] frame log not written', err));
       }
-      return results.length;
+      return batch.length;
     });
     recording = done.catch(() => undefined);
     return done;
@@ -191,6 +200,8 @@ function main() {
   }
 
   browser.tabs.onRemoved.addListener((tabId) => {
+    closedTabs.add(tabId);
+    if (closedTabs.size > 10_000) closedTabs.delete(closedTabs.values().next().value!);
     void tabStateItem(tabId).removeValue();
     if (browser.tabCapture) void send('bg-off-capture', 'offscreen', { tabId, streamId: null }).catch(() => undefined);
     void recording.then(async () => {

@@ -203,13 +203,13 @@ describe('meeting-site pages in Chromium', () => {
       expect(await waitForBadges(page, s.fills.length, 5000), 'a badge on every tile after the switch').toBe(s.fills.length);
       await page.close();
 
-      const seen = [...new Set(log.map((r) => `${r.tileId} = ${r.name}`))];
+      const seen = [...new Set(log.map((r) => `${r.tileId} = ${r.name} (tab ${r.tab})`))];
       console.log(`${s.site}: tiles ${seen.join(' | ')}`);
       // Only the filled tiles were analysed (no screen share, hidden stream or camera-off tile).
       // (Each tile's frames in the message: where one came from, should this fail.)
       const byTile = [...new Set(log.map((r) => r.tileId))].map((id) => {
         const rs = log.filter((r) => r.tileId === id);
-        return `${id} (${rs[0]!.name}): ${rs.length} frames at +${rs[0]!.at - t0}…+${rs.at(-1)!.at - t0} ms, ${rs.filter((r) => r.held).length} held, via ${[...new Set(rs.map((r) => r.via))].join('/')}`;
+        return `${id} (${rs[0]!.name}): ${rs.length} frames at +${rs[0]!.at - t0}…+${rs.at(-1)!.at - t0} ms, ${rs.filter((r) => r.held).length} held, via ${[...new Set(rs.map((r) => r.via))].join('/')}, tab ${[...new Set(rs.map((r) => r.tab))].join('/')}`;
       });
       expect(byTile.length, `tiles analysed: ${byTile.join('; ')}`).toBe(s.fills.length);
 

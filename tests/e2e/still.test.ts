@@ -147,4 +147,20 @@ describe('a still picture: the host repeats it, the page sends almost nothing', 
     expect(titles(await overlayHtml(page))).toEqual([]);
     expect(await overlayHtml(page)).toContain('paused');
   });
+
+  it('keeps nothing of a tab once it is closed, though the host repeats its still tile for a moment after', async () => {
+    // Held again: the host repeats the tile by itself, and goes on for up to the hold's expiry
+    // after the page's last word — past the close. The background clears a closed tab's log and
+    // ends its session; a repeat arriving after that must not log or start anything anew.
+    await page.evaluate(() => document.querySelector('video')!.play());
+    await pollUntil(ours, (l) => l.some((r) => r.held && r.at > Date.now() - 1000), 15_000, 250);
+    const tab = (await loggedResults(browser.serviceWorker)).find((r) => r.name === NAME)!.tab;
+    const closedAt = Date.now();
+    await page.close();
+    // Past the expiry, and the batches that carry its repeats (every 0.5 s).
+    await new Promise((r) => setTimeout(r, HOLD_EXPIRY_MS + 2000));
+    const left = (await loggedResults(browser.serviceWorker)).filter((r) => r.tab === tab);
+    console.log(`closed tab ${tab}: ${left.length} frames logged after the close (at +${left.map((r) => r.at - closedAt).join(', +')} ms)`);
+    expect(left, 'frames of the closed tab in the log').toEqual([]);
+  });
 });

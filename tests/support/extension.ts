@@ -13,15 +13,15 @@ type ChromeGlobal = {
   };
 };
 
-/** All results the background has logged, for every tab (its chunks `results:<tab>:<n>`). */
-export async function loggedResults(sw: Worker): Promise<LoggedResult[]> {
+/** All results the background has logged, for every tab (its chunks `results:<tab>:<n>`), each with its tab. */
+export async function loggedResults(sw: Worker): Promise<(LoggedResult & { tab: number })[]> {
   return (await sw.evaluate(async () => {
     const { chrome } = globalThis as unknown as ChromeGlobal;
     const all = await chrome.storage.session.get(null);
     return Object.entries(all)
       .filter(([k]) => k.startsWith('results:'))
-      .flatMap(([, v]) => v as unknown[]);
-  })) as LoggedResult[];
+      .flatMap(([k, v]) => (v as object[]).map((r) => ({ ...r, tab: Number(k.split(':')[1]) })));
+  })) as (LoggedResult & { tab: number })[];
 }
 
 /**
